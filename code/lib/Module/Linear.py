@@ -1,0 +1,52 @@
+"""A fully connected layer: z = W . a + b."""
+
+import numpy as np
+
+INITS = ("uniform", "xavier")
+
+
+def init_weight(out_features: int, in_features: int, init: str = "uniform",
+                rng=None) -> np.ndarray:
+    """A new weight matrix of shape (out_features, in_features).
+
+    init="uniform": uniform in [0, 1), the article's ``np.random.random``.
+    init="xavier":  uniform in [-r, r) with r = sqrt(6 / (in + out)) (Glorot), for deeper nets.
+    rng: anything with ``.random(shape)`` (np.random.Generator or RandomState); the
+         global ``np.random`` when None, as in the article.
+    """
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}: choose one of {', '.join(INITS)}")
+    rng = np.random if rng is None else rng
+    weight = rng.random((out_features, in_features))          # (out, in), in [0, 1)
+    if init == "xavier":
+        r = np.sqrt(6.0 / (in_features + out_features))
+        weight = (2.0 * weight - 1.0) * r                      # (out, in), in [-r, r)
+    return weight
+
+
+class Linear:
+    """z = weight . input + bias
+
+    input:  (in_features, m), one sample per column
+    weight: (out_features, in_features)
+    bias:   (out_features, 1), zeros at first; None when bias=False
+    output: (out_features, m)
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = False,
+                 init: str = "uniform", rng=None):
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = init_weight(out_features, in_features, init, rng)
+        self.bias = np.zeros((out_features, 1)) if bias else None
+
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        """(out, in) . (in, m) [+ (out, 1)] -> (out, m)"""
+        z = np.dot(self.weight, input)                         # (out, m)
+        if self.bias is not None:
+            z += self.bias                                     # (out, m), bias added to every column
+        return z
+
+    def __repr__(self) -> str:
+        return (f"Linear(in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None})")

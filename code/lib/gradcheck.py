@@ -1,0 +1,44 @@
+"""Check a network's backward() against central finite differences.
+
+The loss is the one backward() differentiates: J = (1 / 2m) * sum((output - y)^2).
+"""
+
+import numpy as np
+
+
+def loss_half_mse(net, x: np.ndarray, y: np.ndarray) -> float:
+    """J = (1 / 2m) * sum((output - y)^2), m = y.shape[1]."""
+    _, output = net.forward(x)
+    return float(np.sum((output - y) ** 2) / (2 * y.shape[1]))
+
+
+def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
+    """max |a - n| / max(1e-8, |a| + |n|), elementwise (CS231n's measure)."""
+    return float(np.max(np.abs(analytic - numeric)
+                        / np.maximum(1e-8, np.abs(analytic) + np.abs(numeric))))
+
+
+def numeric_gradient(net, param: np.ndarray, x: np.ndarray, y: np.ndarray,
+                     h: float = 1e-5) -> np.ndarray:
+    """dJ/dparam by central differences: (J(p + h) - J(p - h)) / 2h, one entry at a time."""
+    grad = np.zeros_like(param)
+    for index in np.ndindex(param.shape):
+        saved = param[index]
+        param[index] = saved + h
+        j_plus = loss_half_mse(net, x, y)
+        param[index] = saved - h
+        j_minus = loss_half_mse(net, x, y)
+        param[index] = saved                                   # put the weight back exactly
+        grad[index] = (j_plus - j_minus) / (2 * h)
+    return grad
+
+
+def gradient_check(net, x: np.ndarray, y: np.ndarray, h: float = 1e-5) -> dict:
+    """Worst relative error between backward() and finite differences, per parameter.
+
+    Returns {'w0': err, 'b0': err, ...}; below 1e-6 means the gradients agree.
+    """
+    caches, output = net.forward(x)
+    grads = net.backward(caches, output, y)
+    return {name: relative_error(grads["d" + name], numeric_gradient(net, param, x, y, h))
+            for name, param in net.parameters().items()}

@@ -1,0 +1,28 @@
+"""The data to fit: y = 20 sin(2 pi x) on x = 0.00, 0.01, ..., 1.99."""
+
+import numpy as np
+
+
+class Dataset:
+    """Points of y = amplitude * sin(2 pi x), for x in arange(start, stop, step).
+
+    The defaults are the article's: 200 points, amplitude 20.
+    x, y: (1, N) arrays, one sample per column.
+    dataset[i] is ``{'x': x_i, 'y': y_i}`` (scalars).
+    """
+
+    in_features = 1
+    out_features = 1
+
+    def __init__(self, start: float = 0.0, stop: float = 2.0, step: float = 0.01,
+                 amplitude: float = 20.0):
+        x = np.arange(start, stop, step)                       # (N,)
+        y = amplitude * np.sin(2 * np.pi * x)                  # (N,)
+        self.x = x.reshape(1, -1)                              # (1, N)
+        self.y = y.reshape(1, -1)                              # (1, N)
+
+    def __len__(self) -> int:
+        return self.x.shape[1]
+
+    def __getitem__(self, i: int) -> dict:
+        return {"x": self.x[0, i], "y": self.y[0, i]}

@@ -1,0 +1,83 @@
+"""The multi-layer network of the article, with its hand-written backpropagation.
+
+Shapes, with m samples as columns and L = len(linear_list) - 1 the last layer:
+    a[0] = z[0] = x                      (layers_dim[0], m)
+    z[i+1] = W_i . a[i] + b_i            (layers_dim[i+1], m)
+    a[i+1] = sigmoid(z[i+1])             hidden layers; the last layer: a = z
+"""
+
+import numpy as np
+
+from code.lib.Activation import get_activation
+from code.lib.Module.Linear import Linear
+
+
+class network:
+    """A stack of Linear layers, each hidden one followed by the activation.
+
+    layers_dim: sizes, e.g. [1, 25, 1]; linear_list[i] maps layers_dim[i] -> layers_dim[i+1].
+    activation: "sigmoid" (the article's), "tanh" or "relu".
+    init:       "uniform" (the article's [0, 1)) or "xavier".
+    rng:        source of the initial weights (see ``Linear``); the global np.random when None.
+    """
+
+    def __init__(self, layers_dim: list, activation: str = "sigmoid", init: str = "uniform",
+                 rng=None, bias: bool = True):
+        self.layers_dim = list(layers_dim)
+        self.activation = activation
+        self.act, self.act_derivative = get_activation(activation)
+        self.linear_list = [Linear(self.layers_dim[i], self.layers_dim[i + 1], bias=bias,
+                                   init=init, rng=rng)
+                            for i in range(len(self.layers_dim) - 1)]
+
+    def forward(self, x: np.ndarray) -> tuple:
+        """x (layers_dim[0], m) -> (caches, output (layers_dim[-1], m)).
+
+        caches = {'z': [z0, z1, ...], 'a': [a0, a1, ...]} with z0 = a0 = x.
+        """
+        caches = {"z": [x], "a": [x]}
+        a = x
+        last = len(self.linear_list) - 1
+        for i, linear in enumerate(self.linear_list):
+            z = linear.forward(a)                                    # z[i+1] = W_i a[i] + b_i
+            a = z if i == last else self.act(z)                      # a[i+1] = sigmoid(z[i+1])
+            caches["z"].append(z)
+            caches["a"].append(a)
+        return caches, a
+
+    def backward(self, caches: dict, output: np.ndarray, y: np.ndarray) -> dict:
+        """Gradients of (1 / 2m) * sum((output - y)^2), keyed 'dz{i}', 'dw{i}', 'db{i}'.
+
+        dz{i}: (layers_dim[i+1], m)   the gradient at z[i+1], times m
+        dw{i}: (layers_dim[i+1], layers_dim[i]), the shape of W_i
+        db{i}: (layers_dim[i+1], 1), the shape of b_i
+        The activation's derivative comes from the cached a[i+1]: no sigmoid is recomputed.
+        """
+        grads = {}
+        m = y.shape[1]
+        last = len(self.linear_list) - 1
+        dz = output - y                                              # dz_L = output - y
+        for i in range(last, -1, -1):
+            if i < last:
+                W_next = self.linear_list[i + 1].weight
+                dz = np.dot(W_next.T, dz) * self.act_derivative(caches["a"][i + 1])  # dz_i = W_{i+1}^T dz_{i+1} * sigmoid'(z[i+1])
+            grads[f"dz{i}"] = dz
+            grads[f"dw{i}"] = np.dot(dz, caches["a"][i].T) / m           # dw_i = dz_i a[i]^T / m
+            grads[f"db{i}"] = dz.sum(axis=1, keepdims=True) / m         # db_i = sum over columns of dz_i / m
+        return grads
+
+    def update_grads(self, grads: dict, learning_rate: float) -> None:
+        """One gradient-descent step, in place: W_i -= lr * dw_i, b_i -= lr * db_i."""
+        for i, linear in enumerate(self.linear_list):
+            linear.weight -= learning_rate * grads[f"dw{i}"]             # W_i -= lr * dw_i
+            if linear.bias is not None:
+                linear.bias -= learning_rate * grads[f"db{i}"]           # b_i -= lr * db_i
+
+    def parameters(self) -> dict:
+        """The live parameter arrays, keyed 'w{i}' and 'b{i}' (the checkpoint's names)."""
+        params = {}
+        for i, linear in enumerate(self.linear_list):
+            params[f"w{i}"] = linear.weight
+            if linear.bias is not None:
+                params[f"b{i}"] = linear.bias
+        return params

@@ -5,7 +5,6 @@
 """
 
 import sys
-
 from code.config.default_config import _C
 from code.config.flags import config_from_args
 from code.config.validate import ConfigError

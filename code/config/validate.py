@@ -3,7 +3,6 @@
 import math
 import numbers
 import os
-
 from code.lib.Activation import ACTIVATIONS
 from code.lib.Module.Linear import INITS
 

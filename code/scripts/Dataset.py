@@ -1,3 +1,4 @@
+# ruff: noqa: N999  (the article's module name)
 """The data to fit: y = 20 sin(2 pi x) on x = 0.00, 0.01, ..., 1.99."""
 
 import numpy as np

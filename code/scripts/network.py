@@ -6,10 +6,10 @@ Shapes, with m samples as columns and L = len(linear_list) - 1 the last layer:
     a[i+1] = sigmoid(z[i+1])             hidden layers; the last layer: a = z
 """
 
-import numpy as np
-
 from code.lib.Activation import get_activation
 from code.lib.Module.Linear import Linear
+
+import numpy as np
 
 
 class network:

@@ -4,16 +4,20 @@ import math
 import os
 import signal
 import threading
-
-import numpy as np
-
 from code.config.validate import validate
 from code.lib.Data.DataLoader import DataLoader
 from code.lib.gradcheck import gradient_check
 from code.scripts import plots
-from code.scripts.checkpoint import FORMAT, CheckpointError, load_checkpoint, save_checkpoint
+from code.scripts.checkpoint import (
+    FORMAT,
+    CheckpointError,
+    load_checkpoint,
+    save_checkpoint,
+)
 from code.scripts.Dataset import Dataset
 from code.scripts.network import network
+
+import numpy as np
 
 
 class TrainingDiverged(RuntimeError):

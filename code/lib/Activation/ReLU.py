@@ -1,3 +1,4 @@
+# ruff: noqa: N999  (the article's module name)
 """ReLU activation: relu(x) = max(x, 0), and its derivative (1 where x > 0, else 0)."""
 
 import numpy as np

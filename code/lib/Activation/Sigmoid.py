@@ -1,3 +1,4 @@
+# ruff: noqa: N999  (the article's module name)
 """Sigmoid activation: sigma(x) = 1 / (1 + exp(-x)), and its derivative."""
 
 import numpy as np

@@ -1,3 +1,4 @@
+# ruff: noqa: N999  (the article's module name)
 """Tanh activation: tanh(x), and its derivative 1 - tanh(x)^2."""
 
 import numpy as np

@@ -1,7 +1,8 @@
+# ruff: noqa: N999  (the article's module name)
 """Batches of a dataset, as column blocks, like PyTorch's DataLoader."""
 
 import math
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 

@@ -1,3 +1,4 @@
+# ruff: noqa: N999  (the article's module name)
 """A fully connected layer: z = W . a + b."""
 
 import numpy as np

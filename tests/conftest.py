@@ -1,4 +1,4 @@
-"""Make ``import code`` find this project's package, whichever way pytest was started.
+"""Shared test helpers, and ``import code`` made to find this project's package.
 
 ``python -m pytest`` puts the repo root on sys.path itself.  Plain ``pytest`` does
 not, and may already have imported the standard library's ``code`` module (pdb
@@ -7,11 +7,38 @@ take that module's place.
 """
 
 import os
+import subprocess
 import sys
+
+import numpy as np
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
-loaded = sys.modules.get("code")
-if loaded is not None and os.path.dirname(os.path.dirname(getattr(loaded, "__file__", "") or "")) != ROOT:
+_loaded = sys.modules.get("code")
+if _loaded is not None and os.path.dirname(os.path.dirname(getattr(_loaded, "__file__", "") or "")) != ROOT:
     del sys.modules["code"]
+
+DEMO = os.path.join(ROOT, "demo.py")
+
+
+def headless_env() -> dict:
+    """The environment of a machine with no display: no DISPLAY, no MPLBACKEND."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
+    env["PYTHONWARNINGS"] = "default"                  # let any warning show, so tests see it
+    return env
+
+
+@pytest.fixture
+def run_demo(tmp_path):
+    """run_demo(*flags) runs ``python demo.py FLAGS`` in tmp_path, headless; returns the CompletedProcess."""
+    def run(*flags, timeout=120):
+        return subprocess.run([sys.executable, DEMO, *map(str, flags)], cwd=tmp_path, env=headless_env(),
+                              capture_output=True, text=True, timeout=timeout, check=False)
+    return run
+
+
+def load_ckpt(path) -> np.ndarray:
+    """The checkpoint record, read the way the README says: plain NumPy, no pickle."""
+    return np.load(path, allow_pickle=False)

@@ -1,0 +1,226 @@
+"""The CLI trainer: python demo.py, flags, checkpoint, exact resume, Ctrl-C, figures (issue 3)."""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from code.config.default_config import _C
+from code.scripts import plots
+from code.scripts.Dataset import Dataset
+from code.scripts.trainer import StopOnCtrlC, Trainer
+
+import numpy as np
+import pytest
+from conftest import DEMO, ROOT, headless_env, load_ckpt
+from easydict import EasyDict
+from seed_reference import seed_train
+
+LOG_LINE = re.compile(r"^Epoch: (\d+)/(\d+) Iteration: (\d+) Loss: (\S+)$")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def log_lines(stdout: str) -> list:
+    """[(epoch, total, iteration, loss)] of the lines in the article's format."""
+    found = [LOG_LINE.match(line) for line in stdout.splitlines()]
+    return [(int(m[1]), int(m[2]), int(m[3]), float(m[4])) for m in found if m]
+
+
+def config(tmp_path, **overrides) -> EasyDict:
+    """_C with every path in tmp_path, no window, and ``overrides``."""
+    cfg = EasyDict(dict(_C))
+    cfg.update(ckpt_path=str(tmp_path / "ckpt.npy"), result_img_path=str(tmp_path / "result.png"),
+               loss_img_path=str(tmp_path / "loss.png"), progress_img_path=str(tmp_path / "progress.png"),
+               show=False, resume=False)
+    cfg.update(overrides)
+    return cfg
+
+
+def test_demo_runs_headless_and_logs_like_the_article(run_demo, tmp_path):
+    result = run_demo("--total-epochs", 250)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""                                  # no warning, no traceback
+    assert "no checkpoint at ./ckpt.npy: training from scratch" in result.stdout
+    lines = log_lines(result.stdout)
+    assert [(e, it) for e, _, it, _ in lines] == [(1, 0), (1, 1), (1, 2), (101, 300), (101, 301),
+                                                  (101, 302), (201, 600), (201, 601), (201, 602)]
+    assert all(total == 250 for _, total, _, _ in lines)
+    # the logged losses are the article's: same initial weights (seed 0), same batch losses
+    rng = np.random.RandomState(0)
+    weights, biases = [rng.random((25, 1)), rng.random((1, 25))], [np.zeros((25, 1)), np.zeros((1, 1))]
+    data = Dataset()
+    seed_losses = seed_train(weights, biases, data.x, data.y, batch_size=90, epochs=250)
+    assert [loss for _, _, _, loss in lines] == [float(seed_losses[it]) for _, _, it, _ in lines]
+    for name in ("result.png", "loss.png", "progress.png"):
+        assert (tmp_path / name).read_bytes()[:8] == PNG_MAGIC
+    ckpt = load_ckpt(tmp_path / "ckpt.npy")
+    assert int(ckpt["epoch"]) == 250 and int(ckpt["iteration"]) == 750
+    assert list(ckpt["layers_dim"]) == [1, 25, 1] and str(ckpt["activation"]) == "sigmoid"
+    np.testing.assert_array_equal(ckpt["w0"], weights[0])       # the article's weights, bit for bit
+    np.testing.assert_array_equal(ckpt["w1"], weights[1])
+    assert len(ckpt["loss_history"]) == 250
+
+
+def test_checkpoint_bytes_are_deterministic(run_demo, tmp_path):
+    for name in ("a.npy", "b.npy"):
+        assert run_demo("--total-epochs", 120, "--ckpt-path", name).returncode == 0
+    assert (tmp_path / "a.npy").read_bytes() == (tmp_path / "b.npy").read_bytes()
+
+
+def test_checkpoint_round_trip(tmp_path):
+    trainer = Trainer(config(tmp_path, total_epochs=30, progress_epochs=[10, 20]))
+    trainer.train()
+    again = Trainer(config(tmp_path, total_epochs=30, resume=True))
+    assert (again.epoch, again.iteration) == (30, 90)
+    assert again.loss_history == trainer.loss_history and sorted(again.snapshots) == [10, 20]
+    for name, param in trainer.net.parameters().items():
+        np.testing.assert_array_equal(again.net.parameters()[name], param)
+    first = (tmp_path / "ckpt.npy").read_bytes()
+    os.remove(tmp_path / "ckpt.npy")
+    again.saved_epoch = None
+    again.save_models()
+    assert (tmp_path / "ckpt.npy").read_bytes() == first
+
+
+def test_resume_continues_and_is_bit_identical(run_demo, tmp_path):
+    first = run_demo("--total-epochs", 300, "--ckpt-path", "resumed.npy")
+    assert first.returncode == 0
+    second = run_demo("--total-epochs", 500, "--ckpt-path", "resumed.npy")
+    assert second.returncode == 0, second.stderr
+    assert "load models finish: resumed.npy (epoch 300, iteration 900)" in second.stdout
+    assert log_lines(second.stdout)[0][:3] == (301, 500, 900)
+    straight = run_demo("--total-epochs", 500, "--ckpt-path", "straight.npy", "--no-resume")
+    assert straight.returncode == 0
+    assert (tmp_path / "resumed.npy").read_bytes() == (tmp_path / "straight.npy").read_bytes()
+
+
+def test_checkpoint_already_at_target(run_demo, tmp_path):
+    assert run_demo("--total-epochs", 50).returncode == 0
+    before = (tmp_path / "ckpt.npy").read_bytes()
+    os.remove(tmp_path / "result.png")
+    result = run_demo("--total-epochs", 40)
+    assert result.returncode == 0
+    assert "already at epoch 50 of total_epochs 40: nothing to train" in result.stdout
+    assert "--total-epochs 1050" in result.stdout
+    assert (tmp_path / "ckpt.npy").read_bytes() == before
+    assert (tmp_path / "result.png").exists()                  # still tests and plots
+
+
+def test_periodic_checkpoints(run_demo):
+    result = run_demo("--total-epochs", 250, "--ckpt-every", 100)
+    saved = re.findall(r"save models finish: \./ckpt\.npy \(epoch (\d+)", result.stdout)
+    assert saved == ["100", "200", "250"]
+
+
+def test_ctrl_c_saves_then_resume_is_exact(tmp_path):
+    env = dict(headless_env(), PYTHONUNBUFFERED="1")
+    process = subprocess.Popen([sys.executable, DEMO, "--total-epochs", "10000000", "--log-every", "500",
+                                "--ckpt-every", "100000000", "--ckpt-path", "run.npy"], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stdout:                                  # wait until training is under way
+        if line.startswith("Epoch: 1001/"):
+            break
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Ctrl-C: stopping at the end of this epoch" in out
+    assert "to go on: python demo.py --total-epochs 10000000" in err and "Traceback" not in err
+    k = int(load_ckpt(tmp_path / "run.npy")["epoch"])
+    assert k > 1000
+    resumed = subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 30), "--ckpt-path", "run.npy"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    straight = subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 30), "--ckpt-path",
+                               "straight.npy", "--no-resume"], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, check=False)
+    assert resumed.returncode == straight.returncode == 0
+    assert (tmp_path / "run.npy").read_bytes() == (tmp_path / "straight.npy").read_bytes()
+
+
+def test_second_ctrl_c_aborts_at_once():
+    with StopOnCtrlC() as ctrl_c:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.01)                                        # let the handler run
+        assert ctrl_c.requested
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_flags_override_the_config(run_demo, tmp_path):
+    result = run_demo("--layers-dim", 1, 30, 10, 1, "--activation", "tanh", "--init", "xavier",
+                      "--total-epochs", 3, "--batch-size", 50, "--learning-rate", 0.01, "--seed", 4,
+                      "--log-every", 1, "--ckpt-path", "out/c.npy", "--result-img-path", "out/r.png")
+    assert result.returncode == 0, result.stderr
+    ckpt = load_ckpt(tmp_path / "out" / "c.npy")
+    assert list(ckpt["layers_dim"]) == [1, 30, 10, 1] and str(ckpt["activation"]) == "tanh"
+    assert int(ckpt["iteration"]) == 12 and len(log_lines(result.stdout)) == 12
+    assert (tmp_path / "out" / "r.png").exists()
+    assert ckpt["w2"].shape == (1, 10)
+
+
+def test_help_lists_every_key(run_demo):
+    result = run_demo("--help")
+    assert result.returncode == 0
+    for key in _C:
+        flag = "--" + key.replace("_", "-")
+        assert flag in result.stdout, flag
+    assert "--no-resume" in result.stdout and "--no-show" in result.stdout
+    assert "--check-gradients" in result.stdout
+    assert "(default: 40000)" in result.stdout and "(default: 0.03)" in result.stdout
+
+
+def test_check_gradients(run_demo):
+    result = run_demo("--check-gradients", "--layers-dim", 1, 30, 10, 1)
+    assert result.returncode == 0, result.stderr
+    errors = dict(re.findall(r"^(\w+): worst relative error (\S+)$", result.stdout, flags=re.MULTILINE))
+    assert sorted(errors) == ["b0", "b1", "b2", "w0", "w1", "w2"]
+    assert all(float(e) < 1e-6 for e in errors.values())
+
+
+def test_editing_default_config_works_as_the_article_says(tmp_path):
+    shutil.copytree(os.path.join(ROOT, "code"), tmp_path / "code",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(DEMO, tmp_path / "demo.py")
+    path = tmp_path / "code" / "config" / "default_config.py"
+    text = path.read_text()
+    text = text.replace("_C.layers_dim = [1, 25, 1]", "_C.layers_dim = [1, 8, 1]")
+    path.write_text(text.replace("_C.total_epochs = 40000", "_C.total_epochs = 7"))
+    result = subprocess.run([sys.executable, "demo.py"], cwd=tmp_path, env=headless_env(),
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    ckpt = load_ckpt(tmp_path / "ckpt.npy")
+    assert list(ckpt["layers_dim"]) == [1, 8, 1] and int(ckpt["epoch"]) == 7
+
+
+def test_trainer_from_python_uses_explicit_figures(tmp_path):
+    import matplotlib.pyplot as plt
+    trainer = Trainer(config(tmp_path, total_epochs=20, progress_epochs=[5]))
+    trainer.train()
+    mse = trainer.test()
+    assert mse == pytest.approx(float(np.mean((trainer.predict() - Dataset().y) ** 2)))
+    assert plt.get_fignums() == []                              # nothing went to pyplot's global state
+    assert (tmp_path / "progress.png").exists() and (tmp_path / "loss.png").exists()
+
+
+def test_progress_snapshots_survive_resume_and_missing_ones_are_named(run_demo, tmp_path):
+    assert run_demo("--total-epochs", 300, "--progress-epochs", 100, 250).returncode == 0
+    assert list(load_ckpt(tmp_path / "ckpt.npy")["snapshot_epochs"]) == [100, 250]
+    result = run_demo("--total-epochs", 320, "--progress-epochs", 50, 100, 250, 310)
+    assert result.returncode == 0
+    assert "no snapshot of epoch(s) 50" in result.stdout
+    assert list(load_ckpt(tmp_path / "ckpt.npy")["snapshot_epochs"]) == [100, 250, 310]
+
+
+def test_no_window_without_a_display(monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    if sys.platform.startswith("linux"):
+        assert plots.can_show() is False
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setenv("MPLBACKEND", "agg")
+    import matplotlib
+    matplotlib.rcParams["backend"] = "agg"
+    assert plots.can_show() is False

@@ -20,6 +20,10 @@ HEADER_FIELDS = ("format", "layers_dim", "activation", "epoch", "iteration",
                  "loss_history", "snapshot_epochs", "snapshot_outputs")
 
 
+REFUSE_PICKLE = ("refusing to load it, since unpickling can run any code. "
+                 "Train afresh with --no-resume, or choose another --ckpt-path")
+
+
 class CheckpointError(Exception):
     """A checkpoint that cannot be read or written; the message names the path."""
 
@@ -78,21 +82,25 @@ def _fsync_folder(folder: str) -> None:
 def _read_record(path: str) -> np.ndarray:
     """np.load(path, allow_pickle=False), with every failure turned into one clear message."""
     try:
-        data = np.load(path, allow_pickle=False)
+        with open(path, "rb") as f:
+            head = f.read(6)
     except IsADirectoryError:
         raise CheckpointError(f"checkpoint {path} is a folder, not a file") from None
+    except OSError as error:
+        raise CheckpointError(f"checkpoint {path} cannot be read ({error.strerror})") from None
+    if head[:1] == b"\x80":                          # how every pickle since protocol 2 begins
+        raise CheckpointError(f"checkpoint {path} is a pickle; {REFUSE_PICKLE}")
+    if head != b"\x93NUMPY":
+        raise CheckpointError(f"checkpoint {path} is not a .npy file (empty, or some other format)")
+    try:
+        data = np.load(path, allow_pickle=False)
     except ValueError as error:
-        if "pickle" in str(error).lower() or "object arrays" in str(error).lower():
-            raise CheckpointError(
-                f"checkpoint {path} is a pickle (as the original program wrote them); refusing to "
-                "load it, since unpickling can run any code. Train afresh with --no-resume, "
-                "or choose another --ckpt-path") from None
+        if "object arrays" in str(error).lower():    # np.save of Python objects: a pickle inside
+            raise CheckpointError(f"checkpoint {path} holds pickled Python objects (as the original "
+                                  f"program wrote them); {REFUSE_PICKLE}") from None
         raise CheckpointError(f"checkpoint {path} is not a readable .npy file ({error})") from None
     except (OSError, EOFError) as error:
-        raise CheckpointError(f"checkpoint {path} cannot be read ({error})") from None
-    if not isinstance(data, np.ndarray):             # an .npz archive
-        data.close()
-        raise CheckpointError(f"checkpoint {path} is an .npz archive, not a checkpoint record")
+        raise CheckpointError(f"checkpoint {path} cannot be read, truncated? ({error})") from None
     if data.dtype.names is None or data.shape != ():
         raise CheckpointError(f"checkpoint {path} holds a plain {data.dtype} array of shape "
                               f"{data.shape}, not a checkpoint record")

@@ -1,0 +1,305 @@
+"""Bad input and faults: clear errors, nothing written or lost, no code run from a checkpoint (issue 4)."""
+
+import errno
+import importlib.util
+import os
+import pickle
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from code.config.validate import ConfigError
+from code.scripts import checkpoint, plots
+from code.scripts.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from code.scripts.trainer import Trainer
+
+import numpy as np
+import pytest
+from conftest import DEMO, ROOT, headless_env, load_ckpt
+from test_demo import config
+
+
+def assert_one_line_error(result, *fragments):
+    """Exit 2, one line ``error: ...`` holding every fragment, no traceback."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+BAD_FLAGS = [
+    (["--batch-size", "0"], ("batch_size", "0")),
+    (["--batch-size", "ten"], ("--batch-size", "'ten'")),
+    (["--total-epochs", "-1"], ("total_epochs", "-1")),
+    (["--learning-rate", "nan"], ("learning_rate", "nan")),
+    (["--learning-rate", "inf"], ("learning_rate", "inf")),
+    (["--learning-rate", "0"], ("learning_rate", "0.0")),
+    (["--learning-rate", "-0.5"], ("learning_rate", "-0.5")),
+    (["--log-every", "0"], ("log_every", "0")),
+    (["--ckpt-every", "-3"], ("ckpt_every", "-3")),
+    (["--activation", "softplus"], ("activation", "'softplus'")),
+    (["--init", "zeros"], ("init", "'zeros'")),
+    (["--seed", "1.5"], ("--seed", "'1.5'")),
+    (["--seed", "-1"], ("seed", "-1")),
+    (["--layers-dim", "1"], ("layers_dim", "[1]")),
+    (["--layers-dim"], ("layers_dim", "[]")),
+    (["--layers-dim", "1", "0", "1"], ("layers_dim", "[1, 0, 1]")),
+    (["--layers-dim", "2", "5", "1"], ("layers_dim", "[2, 5, 1]")),
+    (["--layers-dim", "1", "5", "3"], ("layers_dim", "[1, 5, 3]")),
+    (["--progress-epochs", "0"], ("progress_epochs", "[0]")),
+    (["--ckpt-path", ""], ("ckpt_path", "''")),
+    (["--no-such-flag"], ("--no-such-flag",)),
+]
+
+
+@pytest.mark.parametrize("flags,fragments", BAD_FLAGS)
+def test_bad_flag_is_one_line_and_writes_nothing(run_demo, tmp_path, flags, fragments):
+    result = run_demo(*flags)
+    assert_one_line_error(result, *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_value_in_default_config(tmp_path):
+    shutil.copytree(os.path.join(ROOT, "code"), tmp_path / "code", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(DEMO, tmp_path / "demo.py")
+    path = tmp_path / "code" / "config" / "default_config.py"
+    path.write_text(path.read_text().replace("_C.learning_rate = 0.03", "_C.learning_rate = '0.03'"))
+    result = subprocess.run([sys.executable, "demo.py"], cwd=tmp_path, env=headless_env(),
+                            capture_output=True, text=True, check=False)
+    assert_one_line_error(result, "learning_rate", "'0.03'")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["code", "demo.py"]
+
+
+def test_trainer_from_python_raises_config_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"batch_size must be a positive integer, got True"):
+        Trainer(config(tmp_path, batch_size=True))
+    with pytest.raises(ConfigError, match="lacks the key"):
+        cfg = config(tmp_path)
+        del cfg["seed"]
+        Trainer(cfg)
+
+
+# ---- output paths ---------------------------------------------------------------------------------
+def test_figure_folder_that_is_a_file_fails_before_training(run_demo, tmp_path):
+    (tmp_path / "figs").write_text("not a folder")
+    result = run_demo("--result-img-path", "figs/result.png", "--total-epochs", 5)
+    assert_one_line_error(result, "result_img_path", "figs/result.png", "is a file, not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figs"]
+
+
+def test_checkpoint_path_that_is_a_folder(run_demo, tmp_path):
+    (tmp_path / "ckpt.npy").mkdir()
+    assert_one_line_error(run_demo("--total-epochs", 5), "ckpt_path", "ckpt.npy", "is a folder")
+
+
+def test_missing_output_folders_are_created(run_demo, tmp_path):
+    result = run_demo("--total-epochs", 5, "--ckpt-path", "runs/a/ckpt.npy", "--result-img-path",
+                      "figs/r.png", "--loss-img-path", "figs/l.png", "--progress-img-path", "figs/deep/p.png")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "runs" / "a" / "ckpt.npy").exists() and (tmp_path / "figs" / "deep" / "p.png").exists()
+
+
+def test_plot_failure_loses_no_training(tmp_path, monkeypatch):
+    demo = load_demo_module()
+    monkeypatch.chdir(tmp_path)
+
+    def broken(fig, path):
+        raise PermissionError(errno.EACCES, "Permission denied", path)
+
+    monkeypatch.setattr(plots, "save_figure", broken)
+    status = demo.main(["--total-epochs", "20", "--no-show"])
+    assert status == 1
+    assert int(load_ckpt(tmp_path / "ckpt.npy")["epoch"]) == 20
+
+
+def load_demo_module():
+    spec = importlib.util.spec_from_file_location("demo", DEMO)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---- checkpoints that must not be loaded ----------------------------------------------------------
+class Payload:
+    """Unpickling this creates the file ``marker``: proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def write_pickled_npy(path, obj):
+    with open(path, "wb") as f:
+        np.save(f, np.array([obj], dtype=object), allow_pickle=True)
+
+
+def test_original_pickled_checkpoint_is_refused(run_demo, tmp_path):
+    # the original program: np.save of a dict of layers, i.e. an object array
+    write_pickled_npy(tmp_path / "ckpt.npy", {"layers_dim": [1, 25, 1], "w": [np.zeros(3)]})
+    before = (tmp_path / "ckpt.npy").read_bytes()
+    result = run_demo("--total-epochs", 5)
+    assert_one_line_error(result, "ckpt.npy", "pickle", "--no-resume")
+    assert (tmp_path / "ckpt.npy").read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["npy", "raw"])
+def test_crafted_pickle_never_runs(run_demo, tmp_path, kind):
+    marker = tmp_path / "pwned"
+    if kind == "npy":
+        write_pickled_npy(tmp_path / "ckpt.npy", Payload(str(marker)))
+    else:
+        (tmp_path / "ckpt.npy").write_bytes(pickle.dumps(Payload(str(marker))))
+    result = run_demo("--total-epochs", 5)
+    assert_one_line_error(result, "ckpt.npy", "pickle")
+    assert not marker.exists()
+
+
+def valid_checkpoint_bytes(tmp_path) -> bytes:
+    trainer = Trainer(config(tmp_path, total_epochs=3, ckpt_path=str(tmp_path / "valid.npy")))
+    trainer.train()
+    return (tmp_path / "valid.npy").read_bytes()
+
+
+def record_with(tmp_path, **changes) -> bytes:
+    """A valid checkpoint with fields changed (None removes one), as bytes."""
+    valid_checkpoint_bytes(tmp_path)
+    state = load_checkpoint(str(tmp_path / "valid.npy"))
+    for name, value in changes.items():
+        if value is None:
+            del state[name]
+        else:
+            state[name] = value
+    save_checkpoint(str(tmp_path / "changed.npy"), state)
+    return (tmp_path / "changed.npy").read_bytes()
+
+
+def bad_bytes(kind, tmp_path) -> bytes:
+    if kind == "empty":
+        return b""
+    if kind == "truncated":
+        data = valid_checkpoint_bytes(tmp_path)
+        return data[: len(data) // 2]
+    if kind == "random":
+        return bytes(random.Random(0).randrange(256) for _ in range(2000))
+    if kind == "plain array":
+        path = tmp_path / "plain.npy"
+        np.save(path, np.arange(6.0))
+        return path.read_bytes()
+    if kind == "npz":
+        path = tmp_path / "archive.npz"
+        np.savez(path, w0=np.zeros((25, 1)))
+        return path.read_bytes()
+    if kind == "missing w1":
+        return record_with(tmp_path, w1=None)
+    if kind == "missing epoch":
+        return record_with(tmp_path, epoch=None)
+    if kind == "nan weight":
+        return record_with(tmp_path, w0=np.full((25, 1), np.nan))
+    if kind == "wrong shape":
+        return record_with(tmp_path, b0=np.zeros((24, 1)))
+    if kind == "string epoch":
+        return record_with(tmp_path, epoch=np.str_("ten"))
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["empty", "truncated", "random", "plain array", "npz", "missing w1",
+                                  "missing epoch", "nan weight", "wrong shape", "string epoch"])
+def test_unusable_checkpoint_is_a_clear_error_and_untouched(run_demo, tmp_path, kind):
+    data = bad_bytes(kind, tmp_path)
+    (tmp_path / "ckpt.npy").write_bytes(data)
+    result = run_demo("--total-epochs", 5)
+    assert_one_line_error(result, "checkpoint ./ckpt.npy")
+    assert (tmp_path / "ckpt.npy").read_bytes() == data
+    assert not (tmp_path / "result.png").exists()
+
+
+def test_mismatched_checkpoint_names_both_and_the_ways_out(run_demo, tmp_path):
+    assert run_demo("--total-epochs", 3).returncode == 0
+    before = (tmp_path / "ckpt.npy").read_bytes()
+    result = run_demo("--total-epochs", 6, "--layers-dim", 1, 30, 1)
+    assert_one_line_error(result, "layers_dim [1, 25, 1]", "layers_dim [1, 30, 1]", "--no-resume", "--ckpt-path")
+    result = run_demo("--total-epochs", 6, "--activation", "relu")
+    assert_one_line_error(result, "activation sigmoid", "activation relu")
+    assert (tmp_path / "ckpt.npy").read_bytes() == before
+
+
+# ---- divergence ------------------------------------------------------------------------------------------
+def test_divergence_stops_and_keeps_the_last_finite_checkpoint(run_demo, tmp_path):
+    result = run_demo("--learning-rate", 50, "--total-epochs", 1000, "--ckpt-every", 1)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "diverged at epoch" in lines[0] and "--learning-rate" in lines[0], result.stderr
+    state = load_checkpoint(str(tmp_path / "ckpt.npy"))       # loads: every weight finite
+    diverged_at = int(lines[0].split("diverged at epoch ")[1].split()[0])
+    assert int(state["epoch"]) < diverged_at
+    assert not (tmp_path / "result.png").exists()
+
+
+def test_divergence_before_any_checkpoint_writes_none(run_demo, tmp_path):
+    result = run_demo("--learning-rate", 1e6, "--total-epochs", 50)
+    assert result.returncode == 1 and "no checkpoint was written" in result.stderr
+    assert not (tmp_path / "ckpt.npy").exists()
+
+
+# ---- crashes and full disks --------------------------------------------------------------------------
+def test_kill_9_at_random_moments_never_leaves_a_partial_checkpoint(tmp_path):
+    rng = random.Random(1)
+    flags = ["--total-epochs", "100000000", "--ckpt-every", "1", "--log-every", "100000000"]
+    for _ in range(6):
+        process = subprocess.Popen([sys.executable, DEMO, *flags], cwd=tmp_path, env=headless_env(),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.6, 1.6))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if (tmp_path / "ckpt.npy").exists():
+            load_checkpoint(str(tmp_path / "ckpt.npy"))       # whole, whatever the moment
+        leftovers = [p.name for p in tmp_path.iterdir() if p.name != "ckpt.npy"]
+        assert leftovers in ([], ["ckpt.npy.tmp"])
+    k = int(load_ckpt(tmp_path / "ckpt.npy")["epoch"])
+    assert k > 0
+    env = headless_env()
+    for path, resume in (("ckpt.npy", "--resume"), ("straight.npy", "--no-resume")):
+        subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 5), "--ckpt-path", path, resume,
+                        "--no-show"], cwd=tmp_path, env=env, capture_output=True, check=True)
+    assert (tmp_path / "ckpt.npy").read_bytes() == (tmp_path / "straight.npy").read_bytes()
+
+
+def test_full_disk_keeps_the_old_checkpoint(tmp_path, monkeypatch):
+    path = str(tmp_path / "ckpt.npy")
+    save_checkpoint(path, {"a": np.arange(3.0)})
+    before = (tmp_path / "ckpt.npy").read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(checkpoint.os, "fsync", full)
+    with pytest.raises(CheckpointError, match="No space left on device.*previous checkpoint"):
+        save_checkpoint(path, {"a": np.arange(4.0)})
+    assert (tmp_path / "ckpt.npy").read_bytes() == before
+    assert os.listdir(tmp_path) == ["ckpt.npy"]
+
+
+def test_ctrl_c_in_the_middle_of_a_save(tmp_path, monkeypatch):
+    path = str(tmp_path / "ckpt.npy")
+    save_checkpoint(path, {"a": np.arange(3.0)})
+    before = (tmp_path / "ckpt.npy").read_bytes()
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoint.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(path, {"a": np.arange(4.0)})
+    assert (tmp_path / "ckpt.npy").read_bytes() == before and os.listdir(tmp_path) == ["ckpt.npy"]
+
+
+def test_save_writes_through_a_file_object_with_no_npy_suffix_added(tmp_path):
+    path = str(tmp_path / "model.ckpt")
+    save_checkpoint(path, {"a": np.arange(3.0)})
+    assert os.listdir(tmp_path) == ["model.ckpt"]
+    np.testing.assert_array_equal(np.load(path, allow_pickle=False)["a"], [0.0, 1.0, 2.0])

@@ -21,7 +21,7 @@ from code.scripts.network import network
 
 import numpy as np
 import pytest
-from seed_reference import seed_train
+from seed_reference import SeedDataLoader, SeedDataset, seed_net_like, seed_train
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -187,19 +187,18 @@ def test_multi_input_multi_output_shapes():
 @pytest.mark.parametrize("layers_dim", [[1, 25, 1], [1, 30, 10, 1]])
 def test_trajectory_matches_the_article_formulas_bit_for_bit(layers_dim):
     net = network(layers_dim, rng=np.random.RandomState(3))
-    weights = [layer.weight.copy() for layer in net.linear_list]
-    biases = [layer.bias.copy() for layer in net.linear_list]
+    seed_net = seed_net_like([layer.weight for layer in net.linear_list], [layer.bias for layer in net.linear_list])
+    seed_losses = seed_train(seed_net, SeedDataLoader(SeedDataset(), 90), epochs=1000)
     data = Dataset()
-    seed_losses = seed_train(weights, biases, data.x, data.y, batch_size=90, epochs=1000)
     losses = []
     for _ in range(1000):
         for batch in DataLoader(data, 90):
             caches, output = net.forward(batch["x"])
             losses.append(np.mean((output - batch["y"]) ** 2))
             net.update_grads(net.backward(caches, output, batch["y"]), 0.03)
-    for layer, w, b in zip(net.linear_list, weights, biases):
-        np.testing.assert_array_equal(layer.weight, w)  # exact: stronger than the 1e-12 asked for
-        np.testing.assert_array_equal(layer.bias, b)
+    for layer, seed_layer in zip(net.linear_list, seed_net.linear_list):
+        np.testing.assert_array_equal(layer.weight, seed_layer.weight)  # exact: stronger than 1e-12
+        np.testing.assert_array_equal(layer.bias, seed_layer.bias)
     np.testing.assert_array_equal(losses, seed_losses)
     assert seed_losses[-1] < seed_losses[0] / 2        # and it did learn
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from conftest import DEMO, ROOT, headless_env, load_ckpt
 from easydict import EasyDict
-from seed_reference import seed_train
+from seed_reference import SeedDataLoader, SeedDataset, SeedNetwork, seed_train
 
 LOG_LINE = re.compile(r"^Epoch: (\d+)/(\d+) Iteration: (\d+) Loss: (\S+)$")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -48,18 +48,18 @@ def test_demo_runs_headless_and_logs_like_the_article(run_demo, tmp_path):
                                                   (101, 302), (201, 600), (201, 601), (201, 602)]
     assert all(total == 250 for _, total, _, _ in lines)
     # the logged losses are the article's: same initial weights (seed 0), same batch losses
-    rng = np.random.RandomState(0)
-    weights, biases = [rng.random((25, 1)), rng.random((1, 25))], [np.zeros((25, 1)), np.zeros((1, 1))]
-    data = Dataset()
-    seed_losses = seed_train(weights, biases, data.x, data.y, batch_size=90, epochs=250)
-    assert [loss for _, _, _, loss in lines] == [float(seed_losses[it]) for _, _, it, _ in lines]
+    np.random.seed(0)                                           # the article's program, seeded with 0
+    seed_net = SeedNetwork([1, 25, 1])
+    seed_losses = seed_train(seed_net, SeedDataLoader(SeedDataset(), 90), epochs=250, log_every=100)
+    assert [loss for _, _, _, loss in lines] == [float(loss) for loss in seed_losses]
     for name in ("result.png", "loss.png", "progress.png"):
         assert (tmp_path / name).read_bytes()[:8] == PNG_MAGIC
     ckpt = load_ckpt(tmp_path / "ckpt.npy")
     assert int(ckpt["epoch"]) == 250 and int(ckpt["iteration"]) == 750
     assert list(ckpt["layers_dim"]) == [1, 25, 1] and str(ckpt["activation"]) == "sigmoid"
-    np.testing.assert_array_equal(ckpt["w0"], weights[0])       # the article's weights, bit for bit
-    np.testing.assert_array_equal(ckpt["w1"], weights[1])
+    for i, linear in enumerate(seed_net.linear_list):          # the article's weights, bit for bit
+        np.testing.assert_array_equal(ckpt[f"w{i}"], linear.weight)
+        np.testing.assert_array_equal(ckpt[f"b{i}"], linear.bias)
     assert len(ckpt["loss_history"]) == 250
 
 

@@ -12,9 +12,6 @@ class Dataset:
     dataset[i] is ``{'x': x_i, 'y': y_i}`` (scalars).
     """
 
-    in_features = 1
-    out_features = 1
-
     def __init__(self, start: float = 0.0, stop: float = 2.0, step: float = 0.01,
                  amplitude: float = 20.0):
         x = np.arange(start, stop, step)                       # (N,)

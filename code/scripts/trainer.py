@@ -54,14 +54,16 @@ class Trainer:
     """Trains ``network(cfg.layers_dim)`` on ``Dataset()`` with plain gradient descent.
 
     cfg: an EasyDict with the keys of code/config/default_config.py's ``_C``.
+    dataset: the data to fit, ``Dataset()`` (the article's) when None; anything with
+             ``x`` (in, N) and ``y`` (out, N) arrays, e.g. ``Dataset(step=1e-4)``.
     State: ``epoch`` (epochs done), ``iteration`` (updates done), ``loss_history``
     (loss of each epoch done) and ``snapshots`` ({epoch: fit (out, N)}).
     """
 
-    def __init__(self, cfg):
-        validate(cfg, Dataset.in_features, Dataset.out_features)   # ConfigError on a bad value
+    def __init__(self, cfg, dataset=None):
+        self.dataset = Dataset() if dataset is None else dataset
+        validate(cfg, self.dataset.x.shape[0], self.dataset.y.shape[0])   # ConfigError on a bad value
         self.cfg = cfg
-        self.dataset = Dataset()
         self.loader = DataLoader(self.dataset, cfg.batch_size)
         # RandomState(seed).random draws what np.random.seed(seed); np.random.random would.
         self.net = network(cfg.layers_dim, cfg.activation, cfg.init, rng=np.random.RandomState(cfg.seed))

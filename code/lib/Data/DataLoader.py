@@ -38,6 +38,7 @@ class DataLoader:
         self.rng = np.random.default_rng() if rng is None else rng
         self.x = _columns(dataset, "x")                        # (in, N)
         self.y = _columns(dataset, "y")                        # (out, N)
+        self.in_order = list(self._batches(self.x, self.y))
 
     def __len__(self) -> int:
         """The number of batches in one epoch."""
@@ -45,13 +46,15 @@ class DataLoader:
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self) -> Iterator[dict]:
-        # A generator: each loop gets its own cursor, so a loop that stops
-        # early never leaves the next one mid-epoch.  In order, the batches
-        # are views (no copy); shuffled, they are gathered copies.
-        x, y = self.x, self.y
+        # A new iterator for each loop, so a loop that stops early never leaves
+        # the next one mid-epoch.  In order, the batches are views of x and y,
+        # sliced once in __init__ (no per-epoch work); shuffled, gathered copies.
         if self.shuffle:
-            order = self.rng.permutation(x.shape[1])
-            x, y = x[:, order], y[:, order]
+            order = self.rng.permutation(self.x.shape[1])
+            return self._batches(self.x[:, order], self.y[:, order])
+        return iter(self.in_order)
+
+    def _batches(self, x: np.ndarray, y: np.ndarray) -> Iterator[dict]:
         for i in range(len(self)):
             start = i * self.batch_size
             yield {"x": x[:, start:start + self.batch_size],

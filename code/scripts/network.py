@@ -79,7 +79,8 @@ class network:
             dz_name, dw_name, db_name = self.grad_names[i]           # "dz{i}", "dw{i}", "db{i}"
             if i < last:
                 W_next = self.linear_list[i + 1].weight
-                dz = np.dot(W_next.T, dz) * self.act_derivative(caches["a"][i + 1])  # dz_i = W_{i+1}^T dz_{i+1} * sigmoid'(z[i+1])
+                dz = np.dot(W_next.T, dz)                            # W_{i+1}^T dz_{i+1}
+                dz *= self.act_derivative(caches["a"][i + 1])        # dz_i = W_{i+1}^T dz_{i+1} * sigmoid'(z[i+1])
             grads[dz_name] = dz
             np.dot(dz, caches["a"][i].T, out=self.grad_views[dw_name])   # dw_i = dz_i a[i]^T  (/ m below)
             if db_name in self.grad_views:

@@ -5,8 +5,17 @@ import numpy as np
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """sigma(x) = 1 / (1 + exp(-x)), elementwise; any shape in, same shape out."""
-    return 1 / (1 + np.exp(-x))
+    """sigma(x) = 1 / (1 + exp(-x)), elementwise; any shape in, same shape out (float).
+
+    Computed in four steps on one new array: the same numbers as the one-line
+    formula, without its three temporary arrays (on a 1024 x 1000 layer those
+    cost more than the arithmetic).
+    """
+    x = np.asarray(x, dtype=float)
+    s = np.negative(x, out=np.empty_like(x))                   # -x
+    np.exp(s, out=s)                                           # exp(-x)
+    s += 1                                                     # 1 + exp(-x)
+    return np.divide(1, s, out=s)                              # 1 / (1 + exp(-x))
 
 
 def sigmoid_derivative(x: np.ndarray) -> np.ndarray:
@@ -20,4 +29,6 @@ def sigmoid_derivative_from_output(a: np.ndarray) -> np.ndarray:
     Same numbers as ``sigmoid_derivative(x)``, bit for bit, without computing
     the exponential again: the network's backward pass uses this one.
     """
-    return a * (1 - a)
+    d = 1 - a                                                  # 1 - sigma(x)
+    d *= a                                                     # sigma(x) * (1 - sigma(x))
+    return d

@@ -16,4 +16,5 @@ def tanh_derivative(x: np.ndarray) -> np.ndarray:
 
 def tanh_derivative_from_output(a: np.ndarray) -> np.ndarray:
     """tanh'(x) written with the cached a = tanh(x): 1 - a^2."""
-    return 1 - a * a
+    d = a * a                                                  # tanh(x)^2
+    return np.subtract(1, d, out=d)                            # 1 - tanh(x)^2

@@ -44,7 +44,7 @@ def main(argv: list) -> int:
         print(f"\naborted; {cfg.ckpt_path} holds the last whole checkpoint, if any", file=sys.stderr)
         return 130
     except OSError as error:                                  # a figure that cannot be written
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error} (the training is saved in {cfg.ckpt_path})", file=sys.stderr)
         return 1
     return 0
 

@@ -102,17 +102,28 @@ def test_missing_output_folders_are_created(run_demo, tmp_path):
     assert (tmp_path / "runs" / "a" / "ckpt.npy").exists() and (tmp_path / "figs" / "deep" / "p.png").exists()
 
 
-def test_plot_failure_loses_no_training(tmp_path, monkeypatch):
+def test_plot_failure_loses_no_training(tmp_path, monkeypatch, capsys):
     demo = load_demo_module()
     monkeypatch.chdir(tmp_path)
 
-    def broken(fig, path):
+    def broken(fig, path, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", path)
 
-    monkeypatch.setattr(plots, "save_figure", broken)
+    monkeypatch.setattr(plots.Figure, "savefig", broken)
     status = demo.main(["--total-epochs", "20", "--no-show"])
     assert status == 1
+    assert capsys.readouterr().err == ("error: cannot write figure ./result.png: Permission denied "
+                                       "(the training is saved in ./ckpt.npy)\n")
     assert int(load_ckpt(tmp_path / "ckpt.npy")["epoch"]) == 20
+
+
+def test_figure_folder_replaced_by_a_file_after_training(tmp_path):
+    trainer = Trainer(config(tmp_path, total_epochs=5, result_img_path=str(tmp_path / "figs" / "r.png")))
+    trainer.train()
+    (tmp_path / "figs").write_text("now a file")
+    with pytest.raises(OSError, match="cannot write figure .*r.png"):
+        trainer.test()
+    assert int(load_ckpt(tmp_path / "ckpt.npy")["epoch"]) == 5
 
 
 def load_demo_module():

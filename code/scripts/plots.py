@@ -72,9 +72,12 @@ def plot_progress(x: np.ndarray, y: np.ndarray, fits: dict, show: bool = False) 
 
 
 def save_figure(fig: Figure, path: str) -> None:
-    """fig -> path (a PNG), creating a missing folder."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=100)
+    """fig -> path (a PNG), creating a missing folder; OSError "cannot write figure ..." if it fails."""
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        fig.savefig(path, dpi=100)
+    except OSError as error:
+        raise OSError(f"cannot write figure {path}: {error.strerror or error}") from None
 
 
 def show_figures() -> None:

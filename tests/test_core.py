@@ -136,6 +136,23 @@ def test_update_grads_changes_the_live_weights():
     np.testing.assert_array_equal(net.linear_list[0].weight, [[0.5], [-1.5]])
 
 
+def test_assigning_a_new_weight_array_still_trains_it():
+    net = network([1, 4, 1], rng=np.random.RandomState(1))
+    seed_net = seed_net_like([layer.weight for layer in net.linear_list], [layer.bias for layer in net.linear_list])
+    new_weight = net.linear_list[0].weight.copy()
+    net.linear_list[0].weight = new_weight              # the article's code allows this; so must we
+    data = Dataset()
+    for _ in range(20):
+        for batch in DataLoader(data, 90):
+            caches, output = net.forward(batch["x"])
+            net.update_grads(net.backward(caches, output, batch["y"]), 0.03)
+    seed_train(seed_net, SeedDataLoader(SeedDataset(), 90), epochs=20)
+    assert net.linear_list[0].weight is new_weight
+    for layer, seed_layer in zip(net.linear_list, seed_net.linear_list):
+        np.testing.assert_array_equal(layer.weight, seed_layer.weight)
+        np.testing.assert_array_equal(layer.bias, seed_layer.bias)
+
+
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("layers_dim", [[1, 25, 1], [3, 7, 4, 2], [2, 6, 5, 4, 3]])
 def test_gradient_check(layers_dim, activation):

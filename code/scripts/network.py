@@ -39,11 +39,14 @@ class network:
         self.flat_params = np.concatenate([p.ravel() for p in self.parameters().values()])
         self.flat_grads = np.zeros_like(self.flat_params)
         self.grad_names = [(f"dz{i}", f"dw{i}", f"db{i}") for i in range(len(self.linear_list))]
+        self.param_views = []                                    # (linear, "weight", view of flat_params), ...
         self.grad_views = {}                                     # 'dw0' -> view of flat_grads, ...
         offset = 0
         for name, param in self.parameters().items():            # w0, b0, w1, b1, ...: the same order
+            linear, attribute = self.linear_list[int(name[1:])], "weight" if name[0] == "w" else "bias"
             view = self.flat_params[offset:offset + param.size].reshape(param.shape)
-            setattr(self.linear_list[int(name[1:])], "weight" if name[0] == "w" else "bias", view)
+            setattr(linear, attribute, view)
+            self.param_views.append((linear, attribute, view))
             self.grad_views["d" + name] = self.flat_grads[offset:offset + param.size].reshape(param.shape)
             offset += param.size
 
@@ -91,16 +94,20 @@ class network:
 
     def update_grads(self, grads: dict, learning_rate: float) -> None:
         """One gradient-descent step, in place: W_i -= lr * dw_i, b_i -= lr * db_i."""
-        if self.holds_flat_grads(grads):
+        if self.uses_flat_buffers(grads):
             self.flat_params -= learning_rate * self.flat_grads      # all W_i -= lr * dw_i, b_i -= lr * db_i at once
             return
-        for i, linear in enumerate(self.linear_list):                # gradients from elsewhere: one array at a time
+        for i, linear in enumerate(self.linear_list):                # otherwise: one array at a time
             linear.weight -= learning_rate * grads[f"dw{i}"]             # W_i -= lr * dw_i
             if linear.bias is not None:
                 linear.bias -= learning_rate * grads[f"db{i}"]           # b_i -= lr * db_i
 
-    def holds_flat_grads(self, grads: dict) -> bool:
-        """True when every dw_i and db_i in ``grads`` is our flat_grads view, as backward() left them."""
+    def uses_flat_buffers(self, grads: dict) -> bool:
+        """True when every W_i, b_i is still its flat_params view (nobody assigned a new array
+        to ``linear.weight``) and every dw_i, db_i in ``grads`` is the flat_grads view backward() filled."""
+        for linear, attribute, view in self.param_views:
+            if getattr(linear, attribute) is not view:
+                return False
         for name, view in self.grad_views.items():
             if grads.get(name) is not view:
                 return False

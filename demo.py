@@ -4,6 +4,7 @@
     python demo.py --total-epochs 2000  # any key of the config, as a flag (see --help)
 """
 
+import shlex
 import sys
 from code.config.default_config import _C
 from code.config.flags import config_from_args
@@ -12,10 +13,12 @@ from code.scripts.checkpoint import CheckpointError
 from code.scripts.trainer import Trainer, TrainingDiverged, TrainingInterrupted
 
 
-def resume_command(argv: list) -> str:
+def resume_command(argv: list, resume: bool) -> str:
     """The command that goes on where this one stopped: the same flags, resume on."""
     flags = [arg for arg in argv if arg != "--no-resume"]
-    return " ".join(["python demo.py", *flags])
+    if not resume and "--resume" not in flags:
+        flags.append("--resume")
+    return shlex.join(["python", "demo.py", *flags])
 
 
 def main(argv: list) -> int:
@@ -38,7 +41,7 @@ def main(argv: list) -> int:
         return 1
     except TrainingInterrupted:
         print(f"interrupted after epoch {trainer.epoch}, checkpoint saved to {cfg.ckpt_path}; "
-              f"to go on: {resume_command(argv)}", file=sys.stderr)
+              f"to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
         print(f"\naborted; {cfg.ckpt_path} holds the last whole checkpoint, if any", file=sys.stderr)

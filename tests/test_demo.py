@@ -117,7 +117,8 @@ def test_periodic_checkpoints(run_demo):
 def test_ctrl_c_saves_then_resume_is_exact(tmp_path):
     env = dict(headless_env(), PYTHONUNBUFFERED="1")
     process = subprocess.Popen([sys.executable, DEMO, "--total-epochs", "10000000", "--log-every", "500",
-                                "--ckpt-every", "100000000", "--ckpt-path", "run.npy"], cwd=tmp_path, env=env,
+                                "--ckpt-every", "100000000", "--ckpt-path", "run.npy", "--no-resume"],
+                               cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in process.stdout:                                  # wait until training is under way
         if line.startswith("Epoch: 1001/"):
@@ -126,7 +127,8 @@ def test_ctrl_c_saves_then_resume_is_exact(tmp_path):
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "Ctrl-C: stopping at the end of this epoch" in out
-    assert "to go on: python demo.py --total-epochs 10000000" in err and "Traceback" not in err
+    assert ("to go on: python demo.py --total-epochs 10000000 --log-every 500 --ckpt-every 100000000 "
+            "--ckpt-path run.npy --resume\n") in err and "Traceback" not in err
     k = int(load_ckpt(tmp_path / "run.npy")["epoch"])
     assert k > 1000
     resumed = subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 30), "--ckpt-path", "run.npy"],

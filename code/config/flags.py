@@ -31,7 +31,7 @@ def build_parser(defaults: EasyDict) -> argparse.ArgumentParser:
     """One flag per key of ``defaults``, typed by its default value, helped by its comment."""
     comments = key_comments()
     parser = OneLineParser(description="Train the article's network (HJLNet) and plot the fit.",
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter, allow_abbrev=False)
     for key, value in defaults.items():
         if isinstance(value, bool):
             parser.add_argument(flag_name(key), dest=key, default=value,

@@ -3,6 +3,7 @@
 import math
 import numbers
 import os
+from code.config.default_config import _C
 from code.lib.Activation import ACTIVATIONS
 from code.lib.Module.Linear import INITS
 
@@ -28,7 +29,6 @@ def _int_list(value) -> bool:
 
 def validate(cfg, in_features: int = 1, out_features: int = 1) -> None:
     """Raise ConfigError for the first bad value of ``cfg`` (an EasyDict with _C's keys)."""
-    from code.config.default_config import _C
     missing = [key for key in _C if key not in cfg]
     if missing:
         raise ConfigError(f"config lacks the key(s) {', '.join(missing)}")

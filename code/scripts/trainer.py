@@ -141,8 +141,8 @@ class Trainer:
             return self.net.forward(self.dataset.x)[1]
 
     def check_gradients(self, samples: int = 20) -> dict:
-        """Worst relative error of backward() against finite differences, per parameter,
-        on the first ``samples`` points of the data."""
+        """Relative error of backward() against finite differences, per parameter,
+        on the first ``samples`` points of the data (see code/lib/gradcheck.py)."""
         x, y = self.dataset.x[:, :samples], self.dataset.y[:, :samples]
         return gradient_check(self.net, x, y)
 
@@ -174,7 +174,7 @@ class Trainer:
         missing = [e for e in self.cfg.progress_epochs if e <= self.epoch and e not in fits]
         if missing:
             print(f"progress figure: no snapshot of epoch(s) {', '.join(map(str, missing))} "
-                  "(they predate the checkpoint this run resumed from)")
+                  "(the run that wrote the checkpoint did not record them)")
         return fits
 
     # ---- checkpoint ---------------------------------------------------------------------------
@@ -199,10 +199,9 @@ class Trainer:
         """Write the checkpoint to cfg.ckpt_path (atomically), unless it already holds this epoch."""
         if self.saved_epoch == self.epoch:
             return
-        state = self.state()
         if not all(np.all(np.isfinite(p)) for p in self.net.parameters().values()):
             self._diverged(self.epoch, float("nan"))
-        save_checkpoint(self.cfg.ckpt_path, state)
+        save_checkpoint(self.cfg.ckpt_path, self.state())
         self.saved_epoch = self.epoch
         print(f"save models finish: {self.cfg.ckpt_path} (epoch {self.epoch}, iteration {self.iteration})")
 
@@ -221,5 +220,7 @@ class Trainer:
         self.epoch, self.iteration = int(state["epoch"]), int(state["iteration"])
         self.loss_history = [float(v) for v in state["loss_history"]]
         self.snapshots = dict(zip((int(e) for e in state["snapshot_epochs"]), state["snapshot_outputs"]))
+        if state["snapshot_outputs"].shape[1:] != self.loader.y.shape:   # fits of some other data
+            self.snapshots = {}
         self.saved_epoch = self.epoch
         print(f"load models finish: {path} (epoch {self.epoch}, iteration {self.iteration})")

@@ -14,7 +14,7 @@ def _columns(dataset, key: str) -> np.ndarray:
     collates ``dataset[i][key]`` for every i, a single time.
     """
     if hasattr(dataset, key):
-        return np.asarray(getattr(dataset, key), dtype=float)
+        return np.atleast_2d(np.asarray(getattr(dataset, key), dtype=float))  # (N,) counts as (1, N)
     samples = [np.atleast_1d(dataset[i][key]) for i in range(len(dataset))]
     return np.stack(samples, axis=1).astype(float)            # (features, N)
 

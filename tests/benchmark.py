@@ -44,7 +44,7 @@ except ImportError:
     torch = None
 
 WORKDIR = tempfile.mkdtemp(prefix="hjlnet-bench-")
-TORCH_HINT = "pip install torch  (CPU build: pip install torch --index-url <PyTorch's CPU wheel index>)"
+TORCH_HINT = "pip install torch  (a CPU build is enough)"
 
 
 def make_trainer(width: int = 25, step: float = 0.01, batch_size: int = 90, epochs: int = 0) -> Trainer:

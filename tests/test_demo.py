@@ -222,7 +222,8 @@ def test_no_window_without_a_display(monkeypatch):
     if sys.platform.startswith("linux"):
         assert plots.can_show() is False
     monkeypatch.setenv("DISPLAY", ":99")
-    monkeypatch.setenv("MPLBACKEND", "agg")
     import matplotlib
-    matplotlib.rcParams["backend"] = "agg"
+    monkeypatch.setitem(matplotlib.rcParams, "backend", "agg")
     assert plots.can_show() is False
+    monkeypatch.setitem(matplotlib.rcParams, "backend", "tkagg")   # a desktop: windows open
+    assert plots.can_show() is True

@@ -120,8 +120,8 @@ class Trainer:
             x, y = batch["x"], batch["y"]                      # (in, m), (out, m)
             caches, output = net.forward(x)
             grads = net.backward(caches, output, y)
-            residual = grads[dz_last].ravel()                  # output - y, already computed by backward
-            sum_of_squares += np.dot(residual, residual)       # cheaper than np.mean on each batch
+            residual = grads[dz_last]                          # output - y, already computed by backward
+            sum_of_squares += np.vdot(residual, residual)      # sum of its squares: cheaper than np.mean
             if log:
                 loss = np.mean((output - y) ** 2)              # the article's batch loss
                 print(f"Epoch: {epoch + 1}/{cfg.total_epochs} Iteration: {self.iteration} Loss: {loss}")

@@ -7,6 +7,7 @@ take that module's place.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -41,3 +42,18 @@ def run_demo(tmp_path):
 def load_ckpt(path) -> np.ndarray:
     """The checkpoint record, read the way the README says: plain NumPy, no pickle."""
     return np.load(path, allow_pickle=False)
+
+
+def copy_project(tmp_path, config_edits: dict) -> subprocess.CompletedProcess:
+    """Copy demo.py and code/ into tmp_path, edit default_config.py (old text -> new text)
+    as a reader would, and run ``python demo.py`` there, headless."""
+    shutil.copytree(os.path.join(ROOT, "code"), tmp_path / "code", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(DEMO, tmp_path / "demo.py")
+    path = tmp_path / "code" / "config" / "default_config.py"
+    text = path.read_text()
+    for old, new in config_edits.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text)
+    return subprocess.run([sys.executable, "demo.py"], cwd=tmp_path, env=headless_env(),
+                          capture_output=True, text=True, check=False)

@@ -2,7 +2,6 @@
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from code.scripts.trainer import StopOnCtrlC, Trainer
 
 import numpy as np
 import pytest
-from conftest import DEMO, ROOT, headless_env, load_ckpt
+from conftest import DEMO, copy_project, headless_env, load_ckpt
 from easydict import EasyDict
 from seed_reference import SeedDataLoader, SeedDataset, SeedNetwork, seed_train
 
@@ -183,15 +182,8 @@ def test_check_gradients(run_demo):
 
 
 def test_editing_default_config_works_as_the_article_says(tmp_path):
-    shutil.copytree(os.path.join(ROOT, "code"), tmp_path / "code",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(DEMO, tmp_path / "demo.py")
-    path = tmp_path / "code" / "config" / "default_config.py"
-    text = path.read_text()
-    text = text.replace("_C.layers_dim = [1, 25, 1]", "_C.layers_dim = [1, 8, 1]")
-    path.write_text(text.replace("_C.total_epochs = 40000", "_C.total_epochs = 7"))
-    result = subprocess.run([sys.executable, "demo.py"], cwd=tmp_path, env=headless_env(),
-                            capture_output=True, text=True, check=False)
+    result = copy_project(tmp_path, {"_C.layers_dim = [1, 25, 1]": "_C.layers_dim = [1, 8, 1]",
+                                     "_C.total_epochs = 40000": "_C.total_epochs = 7"})
     assert result.returncode == 0, result.stderr
     ckpt = load_ckpt(tmp_path / "ckpt.npy")
     assert list(ckpt["layers_dim"]) == [1, 8, 1] and int(ckpt["epoch"]) == 7

@@ -5,7 +5,6 @@ import importlib.util
 import os
 import pickle
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from code.scripts.trainer import Trainer
 
 import numpy as np
 import pytest
-from conftest import DEMO, ROOT, headless_env, load_ckpt
+from conftest import DEMO, copy_project, headless_env, load_ckpt
 from test_demo import config
 
 
@@ -63,12 +62,7 @@ def test_bad_flag_is_one_line_and_writes_nothing(run_demo, tmp_path, flags, frag
 
 
 def test_bad_value_in_default_config(tmp_path):
-    shutil.copytree(os.path.join(ROOT, "code"), tmp_path / "code", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(DEMO, tmp_path / "demo.py")
-    path = tmp_path / "code" / "config" / "default_config.py"
-    path.write_text(path.read_text().replace("_C.learning_rate = 0.03", "_C.learning_rate = '0.03'"))
-    result = subprocess.run([sys.executable, "demo.py"], cwd=tmp_path, env=headless_env(),
-                            capture_output=True, text=True, check=False)
+    result = copy_project(tmp_path, {"_C.learning_rate = 0.03": "_C.learning_rate = '0.03'"})
     assert_one_line_error(result, "learning_rate", "'0.03'")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["code", "demo.py"]
 

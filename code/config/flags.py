@@ -4,6 +4,7 @@ import argparse
 import inspect
 import re
 import sys
+from code.config import default_config
 
 from easydict import EasyDict
 
@@ -22,7 +23,6 @@ def flag_name(key: str) -> str:
 
 def key_comments() -> dict:
     """{key: comment} from the lines ``_C.key = value  # comment`` of default_config.py."""
-    from code.config import default_config
     source = inspect.getsource(default_config)
     return dict(re.findall(r"^_C\.(\w+)\s*=.*?#\s*(.*)$", source, flags=re.MULTILINE))
 

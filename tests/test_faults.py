@@ -258,7 +258,7 @@ def test_kill_9_at_random_moments_never_leaves_a_partial_checkpoint(tmp_path):
     for _ in range(6):
         process = subprocess.Popen([sys.executable, DEMO, *flags], cwd=tmp_path, env=headless_env(),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.6, 1.6))
+        time.sleep(rng.uniform(0.8, 1.6))
         process.send_signal(signal.SIGKILL)
         process.wait()
         if (tmp_path / "ckpt.npy").exists():

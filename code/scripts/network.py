@@ -36,9 +36,14 @@ class network:
         self.linear_list = [Linear(self.layers_dim[i], self.layers_dim[i + 1], bias=bias,
                                    init=init, rng=rng)
                             for i in range(len(self.layers_dim) - 1)]
+        self.grad_names = [(f"dz{i}", f"dw{i}", f"db{i}") for i in range(len(self.linear_list))]
+        self.share_flat_buffers()
+
+    def share_flat_buffers(self) -> None:
+        """Move every W_i, b_i into one flat array, flat_params (each becomes a view of it),
+        and make flat_grads, laid out the same way, with a view for every dw_i, db_i."""
         self.flat_params = np.concatenate([p.ravel() for p in self.parameters().values()])
         self.flat_grads = np.zeros_like(self.flat_params)
-        self.grad_names = [(f"dz{i}", f"dw{i}", f"db{i}") for i in range(len(self.linear_list))]
         self.param_views = []                                    # (linear, "weight", view of flat_params), ...
         self.grad_views = {}                                     # 'dw0' -> view of flat_grads, ...
         offset = 0

@@ -301,3 +301,11 @@ def test_import_pdb_from_repo_root(python):
     script = f"import pdb, code; assert code.__file__.startswith({ROOT!r}); code.InteractiveConsole; pdb.Pdb"
     result = subprocess.run([python, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_benchmark_contenders_end_with_the_same_weights():
+    import benchmark  # tests/benchmark.py; no timing is asserted here
+    _, project = benchmark.run_project(20)
+    _, seed = benchmark.run_seed(20)
+    for w_project, w_seed in zip(project, seed):
+        np.testing.assert_array_equal(w_project, w_seed)

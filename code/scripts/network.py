@@ -102,10 +102,10 @@ class network:
         if self.uses_flat_buffers(grads):
             self.flat_params -= learning_rate * self.flat_grads      # all W_i -= lr * dw_i, b_i -= lr * db_i at once
             return
-        for i, linear in enumerate(self.linear_list):                # otherwise: one array at a time
-            linear.weight -= learning_rate * grads[f"dw{i}"]             # W_i -= lr * dw_i
+        for linear, (_, dw_name, db_name) in zip(self.linear_list, self.grad_names):  # otherwise: one array at a time
+            linear.weight -= learning_rate * grads[dw_name]              # W_i -= lr * dw_i
             if linear.bias is not None:
-                linear.bias -= learning_rate * grads[f"db{i}"]           # b_i -= lr * db_i
+                linear.bias -= learning_rate * grads[db_name]            # b_i -= lr * db_i
 
     def uses_flat_buffers(self, grads: dict) -> bool:
         """True when every W_i, b_i is still its flat_params view (nobody assigned a new array

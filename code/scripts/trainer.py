@@ -114,7 +114,7 @@ class Trainer:
         """
         cfg, net = self.cfg, self.net
         log = epoch % cfg.log_every == 0
-        dz_last = f"dz{len(net.linear_list) - 1}"
+        dz_last = net.grad_names[-1][0]                         # "dz{L}": output - y
         sum_of_squares = 0.0
         for batch in self.loader:
             x, y = batch["x"], batch["y"]                      # (in, m), (out, m)

@@ -4,52 +4,68 @@
     python demo.py --total-epochs 2000  # any key of the config, as a flag (see --help)
 """
 
+import os
 import shlex
 import sys
-from code.config.default_config import _C
 from code.config.flags import config_from_args
 from code.config.validate import ConfigError
+from code.lib.gradcheck import gradient_check
 from code.scripts.checkpoint import CheckpointError
-from code.scripts.trainer import Trainer, TrainingDiverged, TrainingInterrupted
+from code.scripts.runlock import CheckpointInUse, RunLock
+from code.scripts.signals import StopOnSignal
+from code.scripts.trainer import Trainer, TrainingDiverged
 
 
 def resume_command(argv: list, resume: bool) -> str:
-    """The command that goes on where this one stopped: the same flags, resume on."""
+    """The command that goes on where this one stopped, from the current folder: same flags, resume on."""
     flags = [arg for arg in argv if arg != "--no-resume"]
     if not resume and "--resume" not in flags:
         flags.append("--resume")
-    return shlex.join(["python", "demo.py", *flags])
+    return shlex.join(["python", os.path.relpath(os.path.abspath(__file__)), *flags])
+
+
+def check_gradients(trainer: Trainer) -> int:
+    """Print backward()'s relative error against finite differences on the first 20 points."""
+    errors = gradient_check(trainer.net, trainer.x[:, :20], trainer.y[:, :20])
+    for name, error in errors.items():
+        print(f"{name}: relative error {error:.1e}")
+    return 0 if max(errors.values()) < 1e-6 else 1
+
+
+def train_test_save(trainer: Trainer, argv: list) -> int:
+    """The article's demo: train, test, save; a stop signal saves and prints how to go on."""
+    cfg = trainer.cfg
+    with RunLock(cfg.ckpt_path):
+        with StopOnSignal() as stop:
+            trainer.train(stop=stop.requested)
+        if stop.requested():
+            print(f"interrupted by {stop.name()} after epoch {trainer.epoch}, checkpoint saved to "
+                  f"{cfg.ckpt_path}; to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)
+            return 128 + stop.signum
+        trainer.test()
+        trainer.save_models()
+    return 0
 
 
 def main(argv: list) -> int:
-    cfg, check_gradients = config_from_args(_C, argv)        # a bad flag exits 2 here
+    cfg = None
     try:
+        cfg, gradients = config_from_args(argv)              # a bad flag exits 2 here
         trainer = Trainer(cfg=cfg)
-        if check_gradients:
-            errors = trainer.check_gradients()
-            for name, error in errors.items():
-                print(f"{name}: relative error {error:.1e}")
-            return 0 if max(errors.values()) < 1e-6 else 1
-        trainer.train()
-        trainer.test()
-        trainer.save_models()
-    except (ConfigError, CheckpointError) as error:
+        return check_gradients(trainer) if gradients else train_test_save(trainer, argv)
+    except (ConfigError, CheckpointError, CheckpointInUse) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except TrainingInterrupted:
-        print(f"interrupted after epoch {trainer.epoch}, checkpoint saved to {cfg.ckpt_path}; "
-              f"to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)
-        return 130
     except KeyboardInterrupt:
-        print(f"\naborted; {cfg.ckpt_path} holds the last whole checkpoint, if any", file=sys.stderr)
+        print(f"\naborted; {cfg.ckpt_path if cfg else 'the checkpoint'} holds the last whole checkpoint, if any",
+              file=sys.stderr)
         return 130
     except OSError as error:                                  # a figure that cannot be written
         print(f"error: {error} (the training is saved in {cfg.ckpt_path})", file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

@@ -27,8 +27,6 @@ import time
 TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
 sys.path[:0] = [ROOT, TESTS]
-if getattr(sys.modules.get("code"), "__file__", None) != os.path.join(ROOT, "code", "__init__.py"):
-    sys.modules.pop("code", None)               # this project's package, not the standard module
 
 from code.config.default_config import _C
 from code.lib.Data.DataLoader import DataLoader

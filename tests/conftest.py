@@ -1,9 +1,7 @@
-"""Shared test helpers, and ``import code`` made to find this project's package.
+"""Shared test helpers; the repo root on sys.path, so ``import code`` finds this project's package.
 
-``python -m pytest`` puts the repo root on sys.path itself.  Plain ``pytest`` does
-not, and may already have imported the standard library's ``code`` module (pdb
-uses it); our package offers the same names (see code/__init__.py), so it can
-take that module's place.
+``python -m pytest`` puts the repo root on sys.path itself; plain ``pytest`` does not.
+(The clash with the standard library's ``code`` module is handled in code/__init__.py.)
 """
 
 import os
@@ -17,9 +15,6 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
-_loaded = sys.modules.get("code")
-if _loaded is not None and os.path.dirname(os.path.dirname(getattr(_loaded, "__file__", "") or "")) != ROOT:
-    del sys.modules["code"]
 
 DEMO = os.path.join(ROOT, "demo.py")
 

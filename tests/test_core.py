@@ -7,11 +7,7 @@ import subprocess
 import sys
 from code.lib.Activation import ACTIVATIONS, get_activation
 from code.lib.Activation.ReLU import relu, relu_derivative
-from code.lib.Activation.Sigmoid import (
-    sigmoid,
-    sigmoid_derivative,
-    sigmoid_derivative_from_output,
-)
+from code.lib.Activation.Sigmoid import Sigmoid, sigmoid, sigmoid_derivative
 from code.lib.Activation.Tanh import tanh, tanh_derivative
 from code.lib.Data.DataLoader import DataLoader
 from code.lib.gradcheck import gradient_check
@@ -43,6 +39,53 @@ def test_linear_without_bias_forward():
     np.testing.assert_array_equal(layer.forward(np.array([[1.0, 3.0], [4.0, 0.5]])), [[-2.0, 5.5]])
 
 
+def test_linear_backward_by_hand():
+    layer = Linear(2, 2, bias=True)
+    layer.weight[...] = [[1.0, 2.0], [3.0, -1.0]]
+    x = np.array([[1.0, 2.0], [0.0, -1.0]])            # two samples as columns
+    dz = np.array([[1.0, -1.0], [2.0, 0.5]])
+    d_input, dw, db = layer.backward(dz, x)
+    # dw = dz x^T / 2 = [[1*1 + -1*2, 1*0 + -1*-1], [2*1 + .5*2, 2*0 + .5*-1]] / 2
+    np.testing.assert_array_equal(dw, [[-0.5, 0.5], [1.5, -0.25]])
+    np.testing.assert_array_equal(db, [[0.0], [1.25]])      # row sums / 2
+    np.testing.assert_array_equal(d_input, [[7.0, 0.5], [0.0, -2.5]])   # W^T dz
+    assert layer.backward(dz, x, input_grad=False)[0] is None
+    assert Linear(2, 2, bias=False).backward(dz, x)[2] is None
+
+
+def test_linear_backward_matches_finite_differences():
+    rng = np.random.default_rng(5)
+    layer = Linear(3, 4, bias=True, rng=rng)
+    layer.bias[...] = rng.normal(size=(4, 1))
+    x, target = rng.normal(size=(3, 6)), rng.normal(size=(4, 6))
+
+    def loss():                                        # J = (1 / 2m) sum((z - target)^2): dz = z - target
+        return np.sum((layer.forward(x) - target) ** 2) / 12
+
+    d_input, dw, db = layer.backward(layer.forward(x) - target, x)
+    for analytic, param in ((dw, layer.weight), (db, layer.bias)):
+        numeric = np.zeros_like(param)
+        for index in np.ndindex(param.shape):
+            saved = param[index]
+            param[index] = saved + 1e-6
+            plus = loss()
+            param[index] = saved - 1e-6
+            minus = loss()
+            param[index] = saved
+            numeric[index] = (plus - minus) / 2e-6
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
+    numeric_x = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        saved = x[index]
+        x[index] = saved + 1e-6
+        plus = loss()
+        x[index] = saved - 1e-6
+        minus = loss()
+        x[index] = saved
+        numeric_x[index] = (plus - minus) / 2e-6
+    np.testing.assert_allclose(d_input / 6, numeric_x, rtol=1e-6, atol=1e-9)   # d_input is m * dJ/dinput
+
+
 def test_xavier_init_range_and_unknown_init():
     w = init_weight(300, 200, "xavier", np.random.default_rng(0))
     r = math.sqrt(6 / 500)
@@ -65,21 +108,32 @@ def test_sigmoid_values_and_derivative_by_hand():
     np.testing.assert_allclose(sigmoid_derivative(x), [[0.25, 0.1875]], rtol=1e-15)
 
 
-def test_sigmoid_derivative_from_output_is_bit_identical():
+def test_sigmoid_module_backward_is_the_article_derivative_bit_for_bit():
     x = np.random.default_rng(1).normal(scale=5, size=(25, 90))
-    np.testing.assert_array_equal(sigmoid_derivative_from_output(sigmoid(x)), sigmoid_derivative(x))
+    da = np.random.default_rng(2).normal(size=(25, 90))
+    np.testing.assert_array_equal(sigmoid(x), 1 / (1 + np.exp(-x)))           # the formula, same bits
+    np.testing.assert_array_equal(Sigmoid().backward(da, sigmoid(x)), da * sigmoid_derivative(x))
 
 
 @pytest.mark.parametrize("name,derivative", [("sigmoid", sigmoid_derivative), ("tanh", tanh_derivative),
                                              ("relu", relu_derivative)])
 def test_each_activation_derivative_matches_finite_differences(name, derivative):
-    function, from_output = get_activation(name)
+    module = get_activation(name)
     x = np.random.default_rng(2).normal(size=(4, 50))
     x = x[np.abs(x) > 1e-3].reshape(1, -1)            # stay off relu's kink
     h = 1e-6
-    numeric = (function(x + h) - function(x - h)) / (2 * h)
+    numeric = (module.forward(x + h) - module.forward(x - h)) / (2 * h)
     np.testing.assert_allclose(derivative(x), numeric, rtol=1e-7, atol=1e-9)
-    np.testing.assert_allclose(from_output(function(x)), derivative(x), rtol=1e-12, atol=1e-15)
+    da = np.random.default_rng(3).normal(size=x.shape)
+    np.testing.assert_allclose(module.backward(da, module.forward(x)), da * derivative(x), rtol=1e-12, atol=1e-15)
+
+
+def test_saturated_units_by_hand():
+    a = np.array([[0.005, 0.5, 0.995]])
+    np.testing.assert_array_equal(get_activation("sigmoid").saturated(a), [[True, False, True]])
+    np.testing.assert_array_equal(get_activation("tanh").saturated(np.array([-0.999, 0.2, 0.995])),
+                                  [True, False, True])
+    np.testing.assert_array_equal(get_activation("relu").saturated(np.array([0.0, 0.1])), [True, False])
 
 
 def test_tanh_and_relu_values():
@@ -134,6 +188,21 @@ def test_update_grads_changes_the_live_weights():
     np.testing.assert_array_equal(weight, [[1.5, 4.5]])
     np.testing.assert_array_equal(net.linear_list[1].bias, [[0.0]])
     np.testing.assert_array_equal(net.linear_list[0].weight, [[0.5], [-1.5]])
+
+
+def test_gradients_recorded_over_steps_keep_their_values():
+    net = network([1, 5, 1], rng=np.random.RandomState(0))
+    x, y = Dataset().x[:, :10], Dataset().y[:, :10]
+    recorded, copies = [], []
+    for _ in range(3):
+        grads = net.backward(*net.forward(x), y)
+        recorded.append(grads)
+        copies.append({name: g.copy() for name, g in grads.items()})
+        net.update_grads(grads, 0.03)
+    for grads, copy in zip(recorded, copies):
+        for name in copy:
+            np.testing.assert_array_equal(grads[name], copy[name])
+    assert not np.array_equal(recorded[0]["dw0"], recorded[2]["dw0"])
 
 
 def test_assigning_a_new_weight_array_still_trains_it():

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -9,7 +10,8 @@ import time
 from code.config.default_config import _C
 from code.scripts import plots
 from code.scripts.Dataset import Dataset
-from code.scripts.trainer import StopOnCtrlC, Trainer
+from code.scripts.signals import StopOnSignal
+from code.scripts.trainer import Trainer
 
 import numpy as np
 import pytest
@@ -32,7 +34,7 @@ def config(tmp_path, **overrides) -> EasyDict:
     cfg = EasyDict(dict(_C))
     cfg.update(ckpt_path=str(tmp_path / "ckpt.npy"), result_img_path=str(tmp_path / "result.png"),
                loss_img_path=str(tmp_path / "loss.png"), progress_img_path=str(tmp_path / "progress.png"),
-               show=False, resume=False)
+               metrics_path=str(tmp_path / "metrics.csv"), show=False, resume=False)
     cfg.update(overrides)
     return cfg
 
@@ -59,7 +61,12 @@ def test_demo_runs_headless_and_logs_like_the_article(run_demo, tmp_path):
     for i, linear in enumerate(seed_net.linear_list):          # the article's weights, bit for bit
         np.testing.assert_array_equal(ckpt[f"w{i}"], linear.weight)
         np.testing.assert_array_equal(ckpt[f"b{i}"], linear.bias)
-    assert len(ckpt["loss_history"]) == 250
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert rows[0] == "epoch,loss,grad_norm_0,grad_norm_1,saturated_1" and len(rows) == 251
+    first = [float(v) for v in rows[1].split(",")]
+    epoch_1 = [loss for e, _, _, loss in lines if e == 1]          # its three batches: 90, 90, 20 points
+    assert first[0] == 1 and first[1] == pytest.approx((90 * epoch_1[0] + 90 * epoch_1[1] + 20 * epoch_1[2]) / 200,
+                                                       rel=1e-12)
 
 
 def test_checkpoint_bytes_are_deterministic(run_demo, tmp_path):
@@ -73,7 +80,7 @@ def test_checkpoint_round_trip(tmp_path):
     trainer.train()
     again = Trainer(config(tmp_path, total_epochs=30, resume=True))
     assert (again.epoch, again.iteration) == (30, 90)
-    assert again.loss_history == trainer.loss_history and sorted(again.snapshots) == [10, 20]
+    assert again.history.values == trainer.history.values and sorted(again.snapshots) == [10, 20]
     for name, param in trainer.net.parameters().items():
         np.testing.assert_array_equal(again.net.parameters()[name], param)
     first = (tmp_path / "ckpt.npy").read_bytes()
@@ -113,41 +120,59 @@ def test_periodic_checkpoints(run_demo):
     assert saved == ["100", "200", "250"]
 
 
-def test_ctrl_c_saves_then_resume_is_exact(tmp_path):
+def start_long_run(tmp_path, *flags):
+    """``python demo.py`` training for a long time in tmp_path; returns once epoch 1001 is logged."""
     env = dict(headless_env(), PYTHONUNBUFFERED="1")
     process = subprocess.Popen([sys.executable, DEMO, "--total-epochs", "10000000", "--log-every", "500",
-                                "--ckpt-every", "100000000", "--ckpt-path", "run.npy", "--no-resume"],
-                               cwd=tmp_path, env=env,
+                                "--ckpt-every", "100000000", *flags], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in process.stdout:                                  # wait until training is under way
         if line.startswith("Epoch: 1001/"):
             break
-    process.send_signal(signal.SIGINT)
+    return process
+
+
+@pytest.mark.parametrize("signum,name", [(signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM"),
+                                         (signal.SIGHUP, "SIGHUP")])
+def test_stop_signal_saves_then_resume_is_exact(tmp_path, signum, name):
+    process = start_long_run(tmp_path, "--ckpt-path", "run.npy", "--no-resume")
+    process.send_signal(signum)
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
-    assert "Ctrl-C: stopping at the end of this epoch" in out
-    assert ("to go on: python demo.py --total-epochs 10000000 --log-every 500 --ckpt-every 100000000 "
-            "--ckpt-path run.npy --resume\n") in err and "Traceback" not in err
+    assert process.returncode == 128 + signum, err
+    assert f"{name}: stopping at the end of this epoch" in out
+    hint = err.split("to go on: ", 1)[1].strip()
+    assert f"interrupted by {name} after epoch" in err and "Traceback" not in err
+    command = shlex.split(hint)
+    assert os.path.samefile(tmp_path / command[1], DEMO)           # works from the folder it ran in
+    assert command[2:] == ["--total-epochs", "10000000", "--log-every", "500", "--ckpt-every", "100000000",
+                           "--ckpt-path", "run.npy", "--resume"]
     k = int(load_ckpt(tmp_path / "run.npy")["epoch"])
-    assert k > 1000
-    resumed = subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 30), "--ckpt-path", "run.npy"],
+    assert k > 1000 and not (tmp_path / "run.npy.lock").exists()
+    if signum == signal.SIGHUP:
+        return                                                      # the resume is the same for every signal
+    env = headless_env()
+    resumed = subprocess.run([sys.executable, *command[1:2], "--total-epochs", str(k + 30), "--ckpt-path", "run.npy",
+                              "--metrics-path", "metrics.csv"],
                              cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    os.rename(tmp_path / "metrics.csv", tmp_path / "resumed.csv")
     straight = subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 30), "--ckpt-path",
                                "straight.npy", "--no-resume"], cwd=tmp_path, env=env, capture_output=True,
                               text=True, check=False)
-    assert resumed.returncode == straight.returncode == 0
+    assert resumed.returncode == straight.returncode == 0, resumed.stderr
     assert (tmp_path / "run.npy").read_bytes() == (tmp_path / "straight.npy").read_bytes()
+    assert (tmp_path / "resumed.csv").read_bytes() == (tmp_path / "metrics.csv").read_bytes()
 
 
-def test_second_ctrl_c_aborts_at_once():
-    with StopOnCtrlC() as ctrl_c:
+def test_second_signal_aborts_at_once():
+    with StopOnSignal() as stop:
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.01)                                        # let the handler run
-        assert ctrl_c.requested
+        assert stop.requested() and stop.name() == "Ctrl-C"
         with pytest.raises(KeyboardInterrupt):
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(1)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_flags_override_the_config(run_demo, tmp_path):

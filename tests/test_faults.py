@@ -68,7 +68,7 @@ def test_bad_value_in_default_config(tmp_path):
 
 
 def test_trainer_from_python_raises_config_error(tmp_path):
-    with pytest.raises(ConfigError, match=r"batch_size must be a positive integer, got True"):
+    with pytest.raises(ConfigError, match=r"batch_size must be an integer, got True"):
         Trainer(config(tmp_path, batch_size=True))
     with pytest.raises(ConfigError, match="lacks the key"):
         cfg = config(tmp_path)
@@ -263,15 +263,21 @@ def test_kill_9_at_random_moments_never_leaves_a_partial_checkpoint(tmp_path):
         process.wait()
         if (tmp_path / "ckpt.npy").exists():
             load_checkpoint(str(tmp_path / "ckpt.npy"))       # whole, whatever the moment
-        leftovers = [p.name for p in tmp_path.iterdir() if p.name != "ckpt.npy"]
-        assert leftovers in ([], ["ckpt.npy.tmp"])
+        leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("ckpt.npy", "metrics.csv"))
+        temps = [name for name in leftovers if name.startswith(".ckpt.npy.") and name.endswith(".tmp")]
+        assert len(temps) <= 1 and set(leftovers) - set(temps) <= {"ckpt.npy.lock"}, leftovers
     k = int(load_ckpt(tmp_path / "ckpt.npy")["epoch"])
     assert k > 0
     env = headless_env()
-    for path, resume in (("ckpt.npy", "--resume"), ("straight.npy", "--no-resume")):
-        subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 5), "--ckpt-path", path, resume,
-                        "--no-show"], cwd=tmp_path, env=env, capture_output=True, check=True)
-    assert (tmp_path / "ckpt.npy").read_bytes() == (tmp_path / "straight.npy").read_bytes()
+    subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 5), "--no-show"], cwd=tmp_path, env=env,
+                   capture_output=True, check=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.npy", "loss.png", "metrics.csv", "progress.png",
+                                                           "result.png"]          # no lock, no temp file left
+    os.mkdir(tmp_path / "straight")
+    subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 5), "--no-resume", "--no-show"],
+                   cwd=tmp_path / "straight", env=env, capture_output=True, check=True)
+    for name in ("ckpt.npy", "metrics.csv"):
+        assert (tmp_path / name).read_bytes() == (tmp_path / "straight" / name).read_bytes(), name
 
 
 def test_full_disk_keeps_the_old_checkpoint(tmp_path, monkeypatch):

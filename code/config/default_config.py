@@ -1,5 +1,6 @@
 """The defaults.  Edit them here, as the article says, or override any key with a
-flag named after it: ``python demo.py --total-epochs 2000 --layers-dim 1 30 10 1``."""
+flag named after it: ``python demo.py --total-epochs 2000 --layers-dim 1 30 10 1``.
+The comment beside each key is its flag's help (``python demo.py --help``)."""
 
 from easydict import EasyDict
 
@@ -13,7 +14,12 @@ _C.init = "uniform"                      # initial weights: uniform in [0, 1) (t
 # training
 _C.batch_size = 90                       # samples per update; the last batch of an epoch may be smaller
 _C.total_epochs = 40000                  # train until this many epochs are done (a resumed run counts on)
-_C.learning_rate = 0.03                  # step size of gradient descent (hard-coded in the article)
+_C.learning_rate = 0.03                  # step size (hard-coded in the article)
+_C.optimizer = "sgd"                     # sgd (the article's gradient descent, optionally with momentum) or adam
+_C.momentum = 0.0                        # sgd's momentum mu: b = mu * b + g, p -= lr * b (0: the article's step)
+_C.betas = [0.9, 0.999]                  # adam's beta1, beta2 (decay of the gradient's mean and square)
+_C.eps = 1e-8                            # adam's epsilon, added to sqrt(v_hat)
+_C.shuffle = False                       # a new batch order every epoch, seeded by (seed, epoch); False: the article's order
 _C.seed = 0                              # seeds the initial weights: np.random.seed(seed) in the article's terms
 _C.log_every = 100                       # print one line per batch every this many epochs
 
@@ -21,6 +27,7 @@ _C.log_every = 100                       # print one line per batch every this m
 _C.resume = True                         # start from ckpt_path when it exists
 _C.ckpt_path = "./ckpt.npy"              # the checkpoint: a plain .npy record, no pickle
 _C.ckpt_every = 1000                     # also write the checkpoint every this many epochs
+_C.metrics_path = "./metrics.csv"        # one row per epoch: loss, gradient norms, saturation
 
 # figures
 _C.result_img_path = "./result.png"      # ground truth and the final fit

@@ -1,12 +1,23 @@
-"""Command-line flags built from the config: every key of _C gets ``--key-name``."""
+"""The config file and the command-line flags: every key of _C gets ``--key-name``.
+
+read_defaults() loads code/config/default_config.py so that any mistake in it is
+one line naming the file and the line; the help of each flag is the comment
+beside its key in that file, read with Python's tokenize.
+"""
 
 import argparse
-import inspect
-import re
+import difflib
+import importlib.util
+import io
+import os
 import sys
-from code.config import default_config
+import tokenize
+import traceback
+from code.config.validate import KINDS, ConfigError, check_kind
 
 from easydict import EasyDict
+
+DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "default_config.py")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -21,35 +32,103 @@ def flag_name(key: str) -> str:
     return "--" + key.replace("_", "-")
 
 
-def key_comments() -> dict:
-    """{key: comment} from the lines ``_C.key = value  # comment`` of default_config.py."""
-    source = inspect.getsource(default_config)
-    return dict(re.findall(r"^_C\.(\w+)\s*=.*?#\s*(.*)$", source, flags=re.MULTILINE))
+def key_lines(source: str) -> dict:
+    """{key: (line, comment)} for every statement ``_C.key = value  # comment`` of ``source``.
+
+    The comment is the first one inside the statement (a value may span lines);
+    a '#' inside a string is part of the string, not a comment.
+    """
+    found, statement = {}, []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                _record(statement, found)
+                statement = []
+            elif token.type not in (tokenize.NL, tokenize.INDENT, tokenize.DEDENT):
+                statement.append(token)
+    except (tokenize.TokenError, SyntaxError):
+        pass                                        # the import reports the syntax error itself
+    return found
 
 
-def build_parser(defaults: EasyDict) -> argparse.ArgumentParser:
-    """One flag per key of ``defaults``, typed by its default value, helped by its comment."""
-    comments = key_comments()
+def _record(statement: list, found: dict) -> None:
+    words = [t.string for t in statement[:4]]
+    if len(words) == 4 and words[0] == "_C" and words[1] == "." and words[3] == "=":
+        comments = [t.string.lstrip("#").strip() for t in statement if t.type == tokenize.COMMENT]
+        found[words[2]] = (statement[0].start[0], comments[0] if comments else "")
+
+
+def _where(path: str, line=None) -> str:
+    shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    return f"{shown} line {line}" if line else shown
+
+
+def _run_config_file(path: str):
+    """Execute the config file; ConfigError naming its line for any exception in it."""
+    spec = importlib.util.spec_from_file_location("_default_config", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        raise ConfigError(f"{_where(path, error.lineno)}: {error.msg}") from None
+    except Exception as error:  # noqa: BLE001 -- anything the config file raises while it runs
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == path]
+        line = frames[-1].lineno if frames else None
+        raise ConfigError(f"{_where(path, line)}: {type(error).__name__}: {error}") from None
+    return module
+
+
+def read_defaults(path: str = DEFAULT_CONFIG) -> tuple:
+    """(defaults, help): the file's ``_C`` checked against KINDS, and {key: comment}."""
+    if not os.path.isfile(path):
+        raise ConfigError(f"config file {path} is missing")
+    with open(path, encoding="utf-8") as f:
+        lines = key_lines(f.read())
+    defaults = getattr(_run_config_file(path), "_C", None)
+    if not isinstance(defaults, dict):
+        raise ConfigError(f"{_where(path)}: it must define _C = EasyDict() with the settings")
+    for key in defaults:
+        if key not in KINDS:
+            close = difflib.get_close_matches(key, KINDS, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise ConfigError(f"{_where(path, lines.get(key, (None,))[0])}: unknown key {key}{hint}")
+    missing = [key for key in KINDS if key not in defaults]
+    if missing:
+        raise ConfigError(f"{_where(path)}: the key(s) {', '.join(missing)} are missing")
+    for key, value in defaults.items():
+        try:
+            check_kind(key, value)
+        except ConfigError as error:
+            raise ConfigError(f"{_where(path, lines.get(key, (None,))[0])}: {error}") from None
+    return EasyDict(defaults), {key: comment for key, (_, comment) in lines.items()}
+
+
+FLAG_TYPES = {"int": int, "float": float, "text": str, "path": str, "ints": int, "floats": float}
+
+
+def build_parser(defaults: EasyDict, help_of: dict) -> argparse.ArgumentParser:
+    """One flag per key of KINDS, typed by its kind, helped by its comment in the config file."""
     parser = OneLineParser(description="Train the article's network (HJLNet) and plot the fit.",
                            formatter_class=argparse.ArgumentDefaultsHelpFormatter, allow_abbrev=False)
-    for key, value in defaults.items():
-        if isinstance(value, bool):
-            parser.add_argument(flag_name(key), dest=key, default=value,
-                                action=argparse.BooleanOptionalAction, help=comments.get(key, key))
-        elif isinstance(value, (list, tuple)):
-            item_type = type(value[0]) if value else int
-            parser.add_argument(flag_name(key), dest=key, default=value, nargs="*",
-                                type=item_type, metavar=key.upper(), help=comments.get(key, key))
+    for key, kind in KINDS.items():
+        options = {"dest": key, "default": defaults[key], "help": help_of.get(key) or key}
+        if kind == "bool":
+            parser.add_argument(flag_name(key), action=argparse.BooleanOptionalAction, **options)
         else:
-            parser.add_argument(flag_name(key), dest=key, default=value, type=type(value),
-                                metavar=key.upper(), help=comments.get(key, key))
+            nargs = "*" if kind in ("ints", "floats") else None
+            parser.add_argument(flag_name(key), type=FLAG_TYPES[kind], nargs=nargs, metavar=key.upper(),
+                                **options)
     parser.add_argument("--check-gradients", action="store_true",
                         help="compare backward() with finite differences on the configured net, then exit")
     return parser
 
 
-def config_from_args(defaults: EasyDict, argv: list) -> tuple:
-    """(config, check_gradients): a copy of ``defaults`` with the flags in ``argv`` applied."""
-    args = vars(build_parser(defaults).parse_args(argv))
+def config_from_args(argv: list) -> tuple:
+    """(config, check_gradients): the config file's defaults with the flags in ``argv`` applied.
+
+    ConfigError for a mistake in the config file; a bad flag exits 2 (argparse).
+    """
+    defaults, help_of = read_defaults()
+    args = vars(build_parser(defaults, help_of).parse_args(argv))
     check_gradients = args.pop("check_gradients")
     return EasyDict(args), check_gradients

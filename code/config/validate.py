@@ -1,13 +1,27 @@
-"""Check a config before any work, so a bad value is one clear line, not a traceback."""
+"""Check a config before any work, so a bad value is one clear line, not a traceback.
+
+KINDS fixes the kind of every key (not the literal default_config.py happens to
+hold): the flags take their types from it and the config file is checked against it.
+"""
 
 import math
 import numbers
 import os
-from code.config.default_config import _C
 from code.lib.Activation import ACTIVATIONS
 from code.lib.Module.Linear import INITS
+from code.lib.Optim import OPTIMIZERS
 
-PATH_KEYS = ("ckpt_path", "result_img_path", "loss_img_path", "progress_img_path")
+KINDS = {
+    "layers_dim": "ints", "activation": "text", "init": "text",
+    "batch_size": "int", "total_epochs": "int", "learning_rate": "float",
+    "optimizer": "text", "momentum": "float", "betas": "floats", "eps": "float", "shuffle": "bool",
+    "seed": "int", "log_every": "int",
+    "resume": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
+    "result_img_path": "path", "loss_img_path": "path", "progress_img_path": "path",
+    "progress_epochs": "ints", "show": "bool",
+}
+PATH_KEYS = tuple(key for key, kind in KINDS.items() if kind == "path")
+FIGURE_KEYS = tuple(key for key in PATH_KEYS if key.endswith("img_path"))
 
 
 class ConfigError(ValueError):
@@ -18,49 +32,77 @@ def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def _require(ok: bool, key: str, value, wanted: str) -> None:
     if not ok:
         raise ConfigError(f"{key} must be {wanted}, got {value!r}")
 
 
-def _int_list(value) -> bool:
+KIND_CHECKS = {                                   # kind -> (test, what the message asks for)
+    "int": (_is_int, "an integer"),
+    "float": (_is_real, "a number"),
+    "bool": (lambda v: isinstance(v, bool), "True or False"),
+    "text": (lambda v: isinstance(v, str), "a string"),
+    "path": (lambda v: isinstance(v, str), "a file path (a string)"),
+    "ints": (lambda v: isinstance(v, (list, tuple)) and all(_is_int(x) for x in v), "a list of integers"),
+    "floats": (lambda v: isinstance(v, (list, tuple)) and all(_is_real(x) for x in v), "a list of numbers"),
+}
+
+
+def check_kind(key: str, value) -> None:
+    """ConfigError unless ``value`` is of the kind KINDS gives ``key``."""
+    test, wanted = KIND_CHECKS[KINDS[key]]
+    _require(test(value), key, value, wanted)
+
+
+def _positive_ints(value) -> bool:
     return isinstance(value, (list, tuple)) and all(_is_int(v) and v > 0 for v in value)
 
 
 def validate(cfg, in_features: int = 1, out_features: int = 1) -> None:
-    """Raise ConfigError for the first bad value of ``cfg`` (an EasyDict with _C's keys)."""
-    missing = [key for key in _C if key not in cfg]
+    """Raise ConfigError for the first bad value of ``cfg`` (an EasyDict with the keys of KINDS)."""
+    missing = [key for key in KINDS if key not in cfg]
     if missing:
         raise ConfigError(f"config lacks the key(s) {', '.join(missing)}")
+    for key in KINDS:
+        check_kind(key, cfg[key])
     dims = cfg.layers_dim
-    _require(_int_list(dims) and len(dims) >= 2, "layers_dim", dims,
-             "a list of at least two positive integers")
+    _require(_positive_ints(dims) and len(dims) >= 2, "layers_dim", dims, "a list of at least two positive integers")
     _require(dims[0] == in_features and dims[-1] == out_features, "layers_dim", list(dims),
              f"[{in_features}, ..., {out_features}] to match the data (first = inputs, last = outputs)")
     _require(cfg.activation in ACTIVATIONS, "activation", cfg.activation, f"one of {', '.join(ACTIVATIONS)}")
     _require(cfg.init in INITS, "init", cfg.init, f"one of {', '.join(INITS)}")
     for key in ("batch_size", "log_every", "ckpt_every"):
-        _require(_is_int(cfg[key]) and cfg[key] > 0, key, cfg[key], "a positive integer")
-    _require(_is_int(cfg.total_epochs) and cfg.total_epochs >= 0, "total_epochs", cfg.total_epochs,
-             "a non-negative integer")
+        _require(cfg[key] > 0, key, cfg[key], "a positive integer")
+    _require(cfg.total_epochs >= 0, "total_epochs", cfg.total_epochs, "a non-negative integer")
     lr = cfg.learning_rate
-    _require(isinstance(lr, numbers.Real) and not isinstance(lr, bool) and math.isfinite(lr) and lr > 0,
-             "learning_rate", lr, "a finite number above 0")
-    _require(_is_int(cfg.seed) and 0 <= cfg.seed < 2**32, "seed", cfg.seed, "an integer from 0 to 2**32 - 1")
-    _require(_int_list(cfg.progress_epochs), "progress_epochs", cfg.progress_epochs,
+    _require(math.isfinite(lr) and lr > 0, "learning_rate", lr, "a finite number above 0")
+    _require(cfg.optimizer in OPTIMIZERS, "optimizer", cfg.optimizer, f"one of {', '.join(OPTIMIZERS)}")
+    _require(math.isfinite(cfg.momentum) and 0 <= cfg.momentum < 1, "momentum", cfg.momentum,
+             "a number from 0 up to (not including) 1")
+    _require(len(cfg.betas) == 2 and all(math.isfinite(b) and 0 <= b < 1 for b in cfg.betas), "betas",
+             cfg.betas, "two numbers from 0 up to (not including) 1")
+    _require(math.isfinite(cfg.eps) and cfg.eps > 0, "eps", cfg.eps, "a finite number above 0")
+    _require(0 <= cfg.seed < 2**32, "seed", cfg.seed, "an integer from 0 to 2**32 - 1")
+    _require(_positive_ints(cfg.progress_epochs), "progress_epochs", cfg.progress_epochs,
              "a list of positive integers (epochs), possibly empty")
-    for key in ("resume", "show"):
-        _require(isinstance(cfg[key], bool), key, cfg[key], "True or False")
     for key in PATH_KEYS:
         check_output_path(key, cfg[key])
+    for key in FIGURE_KEYS:
+        check_figure_format(key, cfg[key])
 
 
 def check_output_path(key: str, path) -> None:
-    """Raise ConfigError unless ``path`` can be written: a file, in a folder that exists
-    and is writable or that can be created (its nearest existing ancestor is a writable folder)."""
+    """Raise ConfigError unless ``path`` can be written: a regular file or nothing yet, in a folder
+    that exists and is writable or that can be created (its nearest existing ancestor is writable)."""
     _require(isinstance(path, str) and path.strip() != "", key, path, "a file path")
     if os.path.isdir(path):
         raise ConfigError(f"{key} {path!r} is a folder; give a file path")
+    if os.path.exists(path) and not os.path.isfile(path):        # a FIFO, a device, a socket
+        raise ConfigError(f"{key} {path!r} exists and is not a regular file; give another path")
     folder = os.path.dirname(os.path.abspath(path))
     while not os.path.exists(folder):                         # the nearest existing ancestor
         folder = os.path.dirname(folder)
@@ -68,3 +110,13 @@ def check_output_path(key: str, path) -> None:
         raise ConfigError(f"{key} {path!r} cannot be written: {folder!r} is a file, not a folder")
     if not os.access(folder, os.W_OK):
         raise ConfigError(f"{key} {path!r} cannot be written: folder {folder!r} is not writable")
+
+
+def check_figure_format(key: str, path: str) -> None:
+    """ConfigError when matplotlib cannot write the extension of ``path`` (no extension: PNG)."""
+    from matplotlib.figure import Figure
+    extension = os.path.splitext(path)[1][1:].lower()
+    formats = Figure().canvas.get_supported_filetypes()
+    if extension and extension not in formats:
+        raise ConfigError(f"{key} {path!r}: matplotlib cannot write .{extension} files; "
+                          f"use one of .{', .'.join(sorted(formats))}")

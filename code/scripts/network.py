@@ -4,13 +4,7 @@ Shapes, with m samples as columns and L = len(linear_list) - 1 the last layer:
     a[0] = z[0] = x                      (layers_dim[0], m)
     z[i+1] = W_i . a[i] + b_i            (layers_dim[i+1], m)
     a[i+1] = sigmoid(z[i+1])             hidden layers; the last layer: a = z
-
-Speed, without changing a single bit of the article's numbers: every W_i and
-b_i is a view into one flat array ``flat_params``, and backward() writes every
-dw_i and db_i into views of one flat array ``flat_grads`` laid out the same
-way.  The "/ m" of all gradients and the update "p -= lr * dp" of all
-parameters are then one NumPy operation each, instead of two per array; each
-number still goes through exactly the article's operations, in its order.
+The loss backward() differentiates: J = (1 / 2m) * sum((output - y)^2).
 """
 
 from code.lib.Activation import get_activation
@@ -32,28 +26,10 @@ class network:
                  rng=None, bias: bool = True):
         self.layers_dim = list(layers_dim)
         self.activation = activation
-        self.act, self.act_derivative = get_activation(activation)
+        self.act = get_activation(activation)                        # Sigmoid(): forward and backward
         self.linear_list = [Linear(self.layers_dim[i], self.layers_dim[i + 1], bias=bias,
                                    init=init, rng=rng)
                             for i in range(len(self.layers_dim) - 1)]
-        self.grad_names = [(f"dz{i}", f"dw{i}", f"db{i}") for i in range(len(self.linear_list))]
-        self.share_flat_buffers()
-
-    def share_flat_buffers(self) -> None:
-        """Move every W_i, b_i into one flat array, flat_params (each becomes a view of it),
-        and make flat_grads, laid out the same way, with a view for every dw_i, db_i."""
-        self.flat_params = np.concatenate([p.ravel() for p in self.parameters().values()])
-        self.flat_grads = np.zeros_like(self.flat_params)
-        self.param_views = []                                    # (linear, "weight", view of flat_params), ...
-        self.grad_views = {}                                     # 'dw0' -> view of flat_grads, ...
-        offset = 0
-        for name, param in self.parameters().items():            # w0, b0, w1, b1, ...: the same order
-            linear, attribute = self.linear_list[int(name[1:])], "weight" if name[0] == "w" else "bias"
-            view = self.flat_params[offset:offset + param.size].reshape(param.shape)
-            setattr(linear, attribute, view)
-            self.param_views.append((linear, attribute, view))
-            self.grad_views["d" + name] = self.flat_grads[offset:offset + param.size].reshape(param.shape)
-            offset += param.size
 
     def forward(self, x: np.ndarray) -> tuple:
         """x (layers_dim[0], m) -> (caches, output (layers_dim[-1], m)).
@@ -65,58 +41,42 @@ class network:
         last = len(self.linear_list) - 1
         for i, linear in enumerate(self.linear_list):
             z = linear.forward(a)                                    # z[i+1] = W_i a[i] + b_i
-            a = z if i == last else self.act(z)                      # a[i+1] = sigmoid(z[i+1])
+            a = z if i == last else self.act.forward(z)              # a[i+1] = sigmoid(z[i+1])
             caches["z"].append(z)
             caches["a"].append(a)
         return caches, a
 
     def backward(self, caches: dict, output: np.ndarray, y: np.ndarray) -> dict:
-        """Gradients of (1 / 2m) * sum((output - y)^2), keyed 'dz{i}', 'dw{i}', 'db{i}'.
+        """Gradients of J = (1 / 2m) * sum((output - y)^2), keyed 'dz{i}', 'dw{i}', 'db{i}'.
 
-        dz{i}: (layers_dim[i+1], m)   the gradient at z[i+1], times m
-        dw{i}: (layers_dim[i+1], layers_dim[i]), the shape of W_i
-        db{i}: (layers_dim[i+1], 1), the shape of b_i
-        The activation's derivative comes from the cached a[i+1]: no sigmoid is recomputed.
-        dw{i} and db{i} are views of ``flat_grads``: the next backward() overwrites them.
+        dz{i}: (layers_dim[i+1], m)  m * dJ/dz[i+1]: the gradient at layer i's output z[i+1], times m
+        dw{i}: (layers_dim[i+1], layers_dim[i]) = dJ/dW_i, the shape of W_i
+        db{i}: (layers_dim[i+1], 1)  = dJ/db_i, the shape of b_i (absent when the net has no bias)
+        Every array is new: a later call never changes what an earlier one returned.
         """
         grads = {}
-        m = y.shape[1]
         last = len(self.linear_list) - 1
-        dz = output - y                                              # dz_L = output - y
+        dz = output - y                                              # dz{L} = output - y
         for i in range(last, -1, -1):
-            dz_name, dw_name, db_name = self.grad_names[i]           # "dz{i}", "dw{i}", "db{i}"
-            if i < last:
-                W_next = self.linear_list[i + 1].weight
-                dz = np.dot(W_next.T, dz)                            # W_{i+1}^T dz_{i+1}
-                dz *= self.act_derivative(caches["a"][i + 1])        # dz_i = W_{i+1}^T dz_{i+1} * sigmoid'(z[i+1])
-            grads[dz_name] = dz
-            np.dot(dz, caches["a"][i].T, out=self.grad_views[dw_name])   # dw_i = dz_i a[i]^T  (/ m below)
-            if db_name in self.grad_views:
-                dz.sum(axis=1, keepdims=True, out=self.grad_views[db_name])  # db_i = sum of dz_i's columns  (/ m below)
-        self.flat_grads /= m                                         # every dw_i and db_i: / m
-        grads.update(self.grad_views)
+            grads[f"dz{i}"] = dz
+            da, grads[f"dw{i}"], db = self.linear_list[i].backward(dz, caches["a"][i], input_grad=i > 0)
+            if db is not None:
+                grads[f"db{i}"] = db
+            if i > 0:
+                dz = self.act.backward(da, caches["a"][i])           # dz{i-1} = (W_i^T dz{i}) * sigmoid'(z[i])
         return grads
 
     def update_grads(self, grads: dict, learning_rate: float) -> None:
         """One gradient-descent step, in place: W_i -= lr * dw_i, b_i -= lr * db_i."""
-        if self.uses_flat_buffers(grads):
-            self.flat_params -= learning_rate * self.flat_grads      # all W_i -= lr * dw_i, b_i -= lr * db_i at once
-            return
-        for linear, (_, dw_name, db_name) in zip(self.linear_list, self.grad_names):  # otherwise: one array at a time
-            linear.weight -= learning_rate * grads[dw_name]              # W_i -= lr * dw_i
+        for i, linear in enumerate(self.linear_list):
+            linear.weight -= learning_rate * grads[f"dw{i}"]             # W_i -= lr * dw_i
             if linear.bias is not None:
-                linear.bias -= learning_rate * grads[db_name]            # b_i -= lr * db_i
+                linear.bias -= learning_rate * grads[f"db{i}"]           # b_i -= lr * db_i
 
-    def uses_flat_buffers(self, grads: dict) -> bool:
-        """True when every W_i, b_i is still its flat_params view (nobody assigned a new array
-        to ``linear.weight``) and every dw_i, db_i in ``grads`` is the flat_grads view backward() filled."""
-        for linear, attribute, view in self.param_views:
-            if getattr(linear, attribute) is not view:
-                return False
-        for name, view in self.grad_views.items():
-            if grads.get(name) is not view:
-                return False
-        return True
+    def load_parameters(self, params: dict) -> None:
+        """Copy {'w0': ..., 'b0': ...} into the live arrays, in place (an optimizer keeps holding them)."""
+        for name, param in self.parameters().items():
+            param[...] = params[name]
 
     def parameters(self) -> dict:
         """The live parameter arrays, keyed 'w{i}' and 'b{i}' (the checkpoint's names)."""

@@ -7,6 +7,7 @@ there is a display to open them on.
 
 import os
 import sys
+from code.scripts.checkpoint import unflat
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -44,12 +45,11 @@ def plot_result(x: np.ndarray, y: np.ndarray, prediction: np.ndarray, mse: float
     return fig
 
 
-def plot_loss(loss_history: np.ndarray, show: bool = False) -> Figure:
-    """Loss of each epoch (MSE over the epoch's batches) on a log scale."""
+def plot_loss(epochs: np.ndarray, losses: np.ndarray, show: bool = False) -> Figure:
+    """Loss of each epoch (MSE over the epoch's batches) on a log scale; epochs, losses: (E,)."""
     fig = new_figure(show, figsize=(8, 5))
     ax = fig.add_subplot()
-    epochs = np.arange(1, len(loss_history) + 1)
-    ax.plot(epochs, loss_history)
+    ax.plot(epochs, losses)
     ax.set(xlabel="epoch", ylabel="training loss (MSE)", yscale="log", title="loss per epoch")
     ax.grid(True, which="both", alpha=0.3)
     return fig
@@ -71,13 +71,48 @@ def plot_progress(x: np.ndarray, y: np.ndarray, fits: dict, show: bool = False) 
     return fig
 
 
-def save_figure(fig: Figure, path: str) -> None:
-    """fig -> path (a PNG), creating a missing folder; OSError "cannot write figure ..." if it fails."""
+def save_figure(fig: Figure, path: str) -> str:
+    """fig -> path, creating a missing folder; returns the file written (a path with no
+    extension gets ".png", as matplotlib does).  OSError "cannot write figure ..." if it fails."""
+    written = path if os.path.splitext(path)[1] else path + ".png"
     try:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        fig.savefig(path, dpi=100)
+        os.makedirs(os.path.dirname(os.path.abspath(written)), exist_ok=True)
+        fig.savefig(written, dpi=100)
     except OSError as error:
-        raise OSError(f"cannot write figure {path}: {error.strerror or error}") from None
+        raise OSError(f"cannot write figure {written}: {error.strerror or error}") from None
+    return written
+
+
+def snapshot_epochs(cfg) -> set:
+    """The epochs whose parameters training keeps for the figures: the progress epochs."""
+    return set(cfg.progress_epochs)
+
+
+def progress_fits(trainer, final: np.ndarray) -> dict:
+    """{epoch: fit (N,)} of the snapshots kept and the final fit; says which are missing."""
+    fits = {e: trainer.predict(unflat(p, trainer.cfg.layers_dim))[0] for e, p in trainer.snapshots.items()
+            if e in trainer.cfg.progress_epochs}
+    fits[trainer.epoch] = final
+    missing = [e for e in trainer.cfg.progress_epochs if e <= trainer.epoch and e not in fits]
+    if missing:
+        print(f"progress figure: no snapshot of epoch(s) {', '.join(map(str, missing))} "
+              "(the run that wrote the checkpoint did not record them)")
+    return fits
+
+
+def draw_figures(trainer, prediction: np.ndarray, mse: float) -> None:
+    """Draw, save and maybe show every figure of a trained ``trainer``; prediction: (out, N)."""
+    cfg = trainer.cfg
+    x, y, final = trainer.x[0], trainer.y[0], prediction[0]          # (N,): the first input and output
+    show = cfg.show and can_show()
+    figures = [(plot_result(x, y, final, mse, trainer.epoch, show), cfg.result_img_path)]
+    if trainer.history.epochs:
+        figures.append((plot_loss(*trainer.history.column("loss"), show), cfg.loss_img_path))
+    figures.append((plot_progress(x, y, progress_fits(trainer, final), show), cfg.progress_img_path))
+    written = [save_figure(fig, path) for fig, path in figures]
+    print("figures saved: " + ", ".join(written))
+    if show:
+        show_figures()
 
 
 def show_figures() -> None:

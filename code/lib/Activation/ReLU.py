@@ -1,5 +1,5 @@
 # ruff: noqa: N999  (the article's module name)
-"""ReLU activation: relu(x) = max(x, 0), and its derivative (1 where x > 0, else 0)."""
+"""ReLU activation: a = relu(z) = max(z, 0), and its derivative (1 where z > 0, else 0)."""
 
 import numpy as np
 
@@ -14,6 +14,17 @@ def relu_derivative(x: np.ndarray) -> np.ndarray:
     return (x > 0).astype(float)
 
 
-def relu_derivative_from_output(a: np.ndarray) -> np.ndarray:
-    """relu'(x) written with the cached a = relu(x): 1 where a > 0, else 0."""
-    return (a > 0).astype(float)
+class ReLU:
+    """a = relu(z), forward and backward side by side (like torch.nn.ReLU)."""
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        """z (n, m) -> a (n, m)"""
+        return relu(z)
+
+    def backward(self, da: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """da (n, m): the gradient at a; a (n, m): forward's output.  Returns dz = da where a > 0, else 0."""
+        return da * (a > 0)
+
+    def saturated(self, a: np.ndarray) -> np.ndarray:
+        """True where the unit is off (a = 0): no gradient flows through it."""
+        return a == 0

@@ -1,5 +1,5 @@
 # ruff: noqa: N999  (the article's module name)
-"""Sigmoid activation: sigma(x) = 1 / (1 + exp(-x)), and its derivative."""
+"""Sigmoid activation: a = sigma(z) = 1 / (1 + exp(-z)), and its derivative sigma(z) (1 - sigma(z))."""
 
 import numpy as np
 
@@ -7,28 +7,36 @@ import numpy as np
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """sigma(x) = 1 / (1 + exp(-x)), elementwise; any shape in, same shape out (float).
 
-    Computed in four steps on one new array: the same numbers as the one-line
-    formula, without its three temporary arrays (on a 1024 x 1000 layer those
-    cost more than the arithmetic).
+    The formula, computed in place on one new array: the same numbers as
+    ``1 / (1 + np.exp(-x))``, bit for bit, without its three temporary arrays
+    (they cost about a third of the sigmoid's time on the article's 25 x 90 layer).
     """
-    x = np.asarray(x, dtype=float)
-    s = np.negative(x, out=np.empty_like(x))                   # -x
+    s = np.negative(x, dtype=float)                            # -x
     np.exp(s, out=s)                                           # exp(-x)
     s += 1                                                     # 1 + exp(-x)
     return np.divide(1, s, out=s)                              # 1 / (1 + exp(-x))
 
 
 def sigmoid_derivative(x: np.ndarray) -> np.ndarray:
-    """sigma'(x) = sigma(x) * (1 - sigma(x)), the article's form (recomputes sigma)."""
+    """sigma'(x) = sigma(x) * (1 - sigma(x)), the article's form (computes sigma again)."""
     return sigmoid(x) * (1 - sigmoid(x))
 
 
-def sigmoid_derivative_from_output(a: np.ndarray) -> np.ndarray:
-    """sigma'(x) written with the cached a = sigma(x): a * (1 - a).
+class Sigmoid:
+    """a = sigmoid(z), forward and backward side by side (like torch.nn.Sigmoid)."""
 
-    Same numbers as ``sigmoid_derivative(x)``, bit for bit, without computing
-    the exponential again: the network's backward pass uses this one.
-    """
-    d = 1 - a                                                  # 1 - sigma(x)
-    d *= a                                                     # sigma(x) * (1 - sigma(x))
-    return d
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        """z (n, m) -> a (n, m)"""
+        return sigmoid(z)
+
+    def backward(self, da: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """da (n, m): the gradient at a; a (n, m): forward's output.  Returns dz (n, m).
+
+        dz = da * sigma'(z), and sigma'(z) = a * (1 - a): the same numbers as
+        sigmoid_derivative(z), bit for bit, without computing exp again.
+        """
+        return da * (a * (1 - a))
+
+    def saturated(self, a: np.ndarray) -> np.ndarray:
+        """True where the unit is flat (a < 0.01 or a > 0.99): its gradient is almost 0."""
+        return (a < 0.01) | (a > 0.99)

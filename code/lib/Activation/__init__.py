@@ -1,22 +1,14 @@
-"""The activations a network can use, chosen by name.
+"""The activations a network can use, chosen by name: each a module with forward and backward."""
 
-Each entry is ``(function, derivative_from_output)``: the backward pass gets
-the derivative from the activation's cached output, so it never recomputes it.
-"""
+from .ReLU import ReLU
+from .Sigmoid import Sigmoid
+from .Tanh import Tanh
 
-from .ReLU import relu, relu_derivative_from_output
-from .Sigmoid import sigmoid, sigmoid_derivative_from_output
-from .Tanh import tanh, tanh_derivative_from_output
-
-ACTIVATIONS: dict = {
-    "sigmoid": (sigmoid, sigmoid_derivative_from_output),
-    "tanh": (tanh, tanh_derivative_from_output),
-    "relu": (relu, relu_derivative_from_output),
-}
+ACTIVATIONS: dict = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}
 
 
-def get_activation(name: str) -> tuple:
-    """Return ``(function, derivative_from_output)`` for ``name``, or raise ValueError."""
+def get_activation(name: str):
+    """A new Sigmoid(), Tanh() or ReLU() for ``name``, or ValueError."""
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}: choose one of {', '.join(ACTIVATIONS)}")
-    return ACTIVATIONS[name]
+    return ACTIVATIONS[name]()

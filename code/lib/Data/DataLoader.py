@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 
 
-def _columns(dataset, key: str) -> np.ndarray:
+def as_columns(dataset, key: str) -> np.ndarray:
     """The whole dataset's ``key`` as a (features, N) array, built once.
 
     Uses ``dataset.x`` / ``dataset.y`` when the dataset has them; otherwise
@@ -36,8 +36,8 @@ class DataLoader:
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.rng = np.random.default_rng() if rng is None else rng
-        self.x = _columns(dataset, "x")                        # (in, N)
-        self.y = _columns(dataset, "y")                        # (out, N)
+        self.x = as_columns(dataset, "x")                        # (in, N)
+        self.y = as_columns(dataset, "y")                        # (out, N)
         self.in_order = list(self._batches(self.x, self.y))
 
     def __len__(self) -> int:

@@ -1,5 +1,5 @@
 # ruff: noqa: N999  (the article's module name)
-"""A fully connected layer: z = W . a + b."""
+"""A fully connected layer: z = W . input + b, its forward and its backward side by side."""
 
 import numpy as np
 
@@ -42,11 +42,31 @@ class Linear:
         self.bias = np.zeros((out_features, 1)) if bias else None
 
     def forward(self, input: np.ndarray) -> np.ndarray:
-        """(out, in) . (in, m) [+ (out, 1)] -> (out, m)"""
+        """(out, in) . (in, m) [+ (out, 1)] -> z (out, m)"""
         z = np.dot(self.weight, input)                         # (out, m)
         if self.bias is not None:
             z += self.bias                                     # (out, m), bias added to every column
         return z
+
+    def backward(self, dz: np.ndarray, input: np.ndarray, input_grad: bool = True) -> tuple:
+        """The gradients of this layer, from dz and the input forward() was given.
+
+        dz:    (out, m)  the gradient at z, times m (the network's loss is a mean over m samples)
+        input: (in, m)   what forward() multiplied by the weight
+        input_grad: False skips d_input (the first layer's input is the data: nothing below it)
+        Returns (d_input, dw, db):
+        d_input: (in, m)    the gradient at input, times m, for the layer below; None if not asked
+        dw:      (out, in)  the gradient of the weight
+        db:      (out, 1)   the gradient of the bias; None when bias=False
+        New arrays every call: nothing returned is touched by a later call.
+        """
+        m = dz.shape[1]
+        dw = np.dot(dz, input.T) / m                           # dw = dz . input^T / m
+        db = None
+        if self.bias is not None:
+            db = dz.sum(axis=1, keepdims=True) / m             # db = sum of dz's columns / m
+        d_input = np.dot(self.weight.T, dz) if input_grad else None   # d_input = W^T . dz
+        return d_input, dw, db
 
     def __repr__(self) -> str:
         return (f"Linear(in_features={self.in_features}, out_features={self.out_features}, "

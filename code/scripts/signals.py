@@ -1,0 +1,47 @@
+"""Stop training cleanly on Ctrl-C (SIGINT), SIGTERM or SIGHUP.
+
+``kill PID``, ``docker stop``, a batch scheduler's preemption and a closed
+terminal send SIGTERM or SIGHUP; Ctrl-C sends SIGINT.  The first of them asks
+training to stop at the end of the current epoch (the trainer then saves); a
+second one stops at once (KeyboardInterrupt), leaving the last whole checkpoint.
+"""
+
+import signal
+import threading
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class StopOnSignal:
+    """Within ``with``: the first stop signal sets ``signum``; a second raises KeyboardInterrupt."""
+
+    def __init__(self):
+        self.signum = None
+        self.previous = {}
+
+    def requested(self) -> bool:
+        """True once a stop signal came: the trainer's ``stop`` callback."""
+        return self.signum is not None
+
+    def name(self) -> str:
+        return "Ctrl-C" if self.signum == signal.SIGINT else signal.Signals(self.signum).name
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():   # signals can only be caught there
+            self.previous = {s: signal.signal(s, self._first) for s in STOP_SIGNALS}
+        return self
+
+    def _first(self, signum, frame):
+        self.signum = signum
+        print(f"\n{self.name()}: stopping at the end of this epoch and saving (press Ctrl-C again to abort)",
+              flush=True)
+        for s in STOP_SIGNALS:
+            signal.signal(s, self._again)
+
+    def _again(self, signum, frame):
+        self.signum = signum
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc):
+        for s, handler in self.previous.items():
+            signal.signal(s, handler)

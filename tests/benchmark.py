@@ -12,12 +12,14 @@ the same initial weights, on the same batches, timed interleaved (a b c a b c ..
 """
 
 import argparse
+import atexit
 import contextlib
 import cProfile
 import io
 import os
 import platform
 import pstats
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,13 +45,15 @@ except ImportError:
     torch = None
 
 WORKDIR = tempfile.mkdtemp(prefix="hjlnet-bench-")
+atexit.register(shutil.rmtree, WORKDIR, ignore_errors=True)   # leaves no temp folder behind
 TORCH_HINT = "pip install torch  (a CPU build is enough)"
 
 
 def make_trainer(width: int = 25, step: float = 0.01, batch_size: int = 90, epochs: int = 0) -> Trainer:
     cfg = EasyDict(dict(_C))
     cfg.update(layers_dim=[1, width, 1], batch_size=batch_size, total_epochs=epochs, resume=False,
-               log_every=10**9, ckpt_every=10**9, show=False, ckpt_path=os.path.join(WORKDIR, "ckpt.npy"))
+               log_every=10**9, ckpt_every=10**9, show=False, ckpt_path=os.path.join(WORKDIR, "ckpt.npy"),
+               metrics_path=os.path.join(WORKDIR, "metrics.csv"))
     return Trainer(cfg, dataset=Dataset(step=step))
 
 

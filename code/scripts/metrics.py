@@ -30,7 +30,8 @@ def measure(net, caches: dict, grads: dict, loss: float) -> dict:
         dw = grads[f"dw{i}"]
         row[f"grad_norm_{i}"] = math.sqrt(np.vdot(dw, dw))             # ||dW_i||
         if i > 0:
-            row[f"saturated_{i}"] = np.mean(net.act.saturated(caches["a"][i]))
+            flat = net.act.saturated(caches["a"][i])                   # True where a unit is flat
+            row[f"saturated_{i}"] = np.count_nonzero(flat) / flat.size  # the fraction (np.mean costs 3x)
     return row
 
 

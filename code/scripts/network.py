@@ -59,7 +59,7 @@ class network:
         dz = output - y                                              # dz{L} = output - y
         for i in range(last, -1, -1):
             grads[f"dz{i}"] = dz
-            da, grads[f"dw{i}"], db = self.linear_list[i].backward(dz, caches["a"][i], input_grad=i > 0)
+            da, grads[f"dw{i}"], db = self.linear_list[i].backward(dz, caches["a"][i], i > 0)
             if db is not None:
                 grads[f"db{i}"] = db
             if i > 0:

@@ -60,11 +60,13 @@ class Linear:
         db:      (out, 1)   the gradient of the bias; None when bias=False
         New arrays every call: nothing returned is touched by a later call.
         """
-        m = dz.shape[1]
-        dw = np.dot(dz, input.T) / m                           # dw = dz . input^T / m
+        m = float(dz.shape[1])                                 # samples (NumPy divides by a float faster)
+        dw = np.dot(dz, input.T)                               # dz . input^T
+        dw /= m                                                # dw = dz . input^T / m
         db = None
         if self.bias is not None:
-            db = dz.sum(axis=1, keepdims=True) / m             # db = sum of dz's columns / m
+            db = dz.sum(axis=1, keepdims=True)                 # sum of dz's columns
+            db /= m                                            # db = sum of dz's columns / m
         d_input = np.dot(self.weight.T, dz) if input_grad else None   # d_input = W^T . dz
         return d_input, dw, db
 

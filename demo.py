@@ -11,17 +11,31 @@ from code.config.flags import config_from_args
 from code.config.validate import ConfigError
 from code.lib.gradcheck import gradient_check
 from code.scripts.checkpoint import CheckpointError
+from code.scripts.import_original import import_checkpoint
 from code.scripts.runlock import CheckpointInUse, RunLock
 from code.scripts.signals import StopOnSignal
 from code.scripts.trainer import Trainer, TrainingDiverged
 
 
+def command_line(flags: list) -> str:
+    """``python demo.py FLAGS``, with the path to demo.py that works from the current folder."""
+    return shlex.join(["python", os.path.relpath(os.path.abspath(__file__)), *flags])
+
+
 def resume_command(argv: list, resume: bool) -> str:
-    """The command that goes on where this one stopped, from the current folder: same flags, resume on."""
+    """The command that goes on where this one stopped: the same flags, resume on."""
     flags = [arg for arg in argv if arg != "--no-resume"]
     if not resume and "--resume" not in flags:
         flags.append("--resume")
-    return shlex.join(["python", os.path.relpath(os.path.abspath(__file__)), *flags])
+    return command_line(flags)
+
+
+def import_original(source: str, cfg, argv: list) -> int:
+    """--import-original: convert the original's checkpoint, print the command that trains on from it."""
+    flags = import_checkpoint(source, cfg, Trainer)
+    kept = [arg for arg in argv if arg not in ("--import-original", source, "--no-resume")]
+    print(f"to train on from it: {command_line(kept + flags)}")
+    return 0
 
 
 def check_gradients(trainer: Trainer) -> int:
@@ -50,9 +64,13 @@ def train_test_save(trainer: Trainer, argv: list) -> int:
 def main(argv: list) -> int:
     cfg = None
     try:
-        cfg, gradients = config_from_args(argv)              # a bad flag exits 2 here
+        cfg, actions = config_from_args(argv)                # a bad flag exits 2 here
+        if actions["import_original"] is not None:
+            return import_original(actions["import_original"], cfg, argv)
         trainer = Trainer(cfg=cfg)
-        return check_gradients(trainer) if gradients else train_test_save(trainer, argv)
+        if actions["check_gradients"]:
+            return check_gradients(trainer)
+        return train_test_save(trainer, argv)
     except (ConfigError, CheckpointError, CheckpointInUse) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

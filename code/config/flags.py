@@ -120,15 +120,22 @@ def build_parser(defaults: EasyDict, help_of: dict) -> argparse.ArgumentParser:
                                 **options)
     parser.add_argument("--check-gradients", action="store_true",
                         help="compare backward() with finite differences on the configured net, then exit")
+    parser.add_argument("--import-original", metavar="PATH", default=None,
+                        help="convert the original program's pickled ckpt.npy at PATH into a checkpoint of ours "
+                             "at --ckpt-path (never running code from it), then exit")
     return parser
 
 
+ACTIONS = ("check_gradients", "import_original")
+
+
 def config_from_args(argv: list) -> tuple:
-    """(config, check_gradients): the config file's defaults with the flags in ``argv`` applied.
+    """(config, actions): the config file's defaults with the flags in ``argv`` applied, and
+    {action: value} of the flags that are not config keys (--check-gradients, ...).
 
     ConfigError for a mistake in the config file; a bad flag exits 2 (argparse).
     """
     defaults, help_of = read_defaults()
     args = vars(build_parser(defaults, help_of).parse_args(argv))
-    check_gradients = args.pop("check_gradients")
-    return EasyDict(args), check_gradients
+    actions = {name: args.pop(name) for name in ACTIONS}
+    return EasyDict(args), actions

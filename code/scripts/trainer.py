@@ -90,11 +90,12 @@ class Trainer:
         if cfg.shuffle:                                      # the same orders after a resume
             self.loader.rng = np.random.default_rng([cfg.seed, epoch])
         sum_of_squares = 0.0
+        dz_last = f"dz{len(net.linear_list) - 1}"                # "dz{L}": output - y
         for batch in self.loader:
             x, y = batch["x"], batch["y"]                      # (in, m), (out, m)
             caches, output = net.forward(x)
             grads = net.backward(caches, output, y)
-            residual = grads[f"dz{len(net.linear_list) - 1}"]  # output - y, already computed by backward
+            residual = grads[dz_last]                          # output - y, already computed by backward
             sum_of_squares += np.vdot(residual, residual)      # sum of its squares: cheaper than np.mean
             if log:
                 loss = np.mean((output - y) ** 2)              # the article's batch loss
@@ -138,17 +139,22 @@ class Trainer:
                 "betas": np.array(cfg.betas, dtype=float), "eps": float(cfg.eps), "shuffle": int(cfg.shuffle),
                 "data": checkpoint.fingerprint(self.x, self.y)}
 
+    def state(self) -> dict:
+        """Everything the checkpoint holds (see code/scripts/checkpoint.py).
+        TrainingDiverged if a weight is not finite: nothing non-finite is ever saved."""
+        params = self.net.parameters()
+        if not all(np.all(np.isfinite(p)) for p in params.values()):
+            self._diverged(self.epoch, float("nan"))
+        return checkpoint.make_state(self.settings(), self.epoch, self.iteration, self.imported,
+                                     self.snapshots, params, self.optimizer.state_dict())
+
     def save_models(self) -> None:
         """Flush metrics.csv, then write the checkpoint to cfg.ckpt_path (atomically), unless it holds
         this epoch already."""
         if self.saved_epoch == self.epoch:
             return
-        params = self.net.parameters()
-        if not all(np.all(np.isfinite(p)) for p in params.values()):
-            self._diverged(self.epoch, float("nan"))
+        state = self.state()
         self.history.flush()
-        state = checkpoint.make_state(self.settings(), self.epoch, self.iteration, self.imported,
-                                      self.snapshots, params, self.optimizer.state_dict())
         save_checkpoint(self.cfg.ckpt_path, state)
         self.saved_epoch = self.epoch
         print(f"save models finish: {self.cfg.ckpt_path} (epoch {self.epoch}, iteration {self.iteration})")

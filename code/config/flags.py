@@ -44,6 +44,8 @@ def key_lines(source: str) -> dict:
             if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
                 _record(statement, found)
                 statement = []
+            elif token.type == tokenize.COMMENT and not statement:
+                continue                            # a comment line of its own: part of no statement
             elif token.type not in (tokenize.NL, tokenize.INDENT, tokenize.DEDENT):
                 statement.append(token)
     except (tokenize.TokenError, SyntaxError):
@@ -64,8 +66,12 @@ def _where(path: str, line=None) -> str:
 
 
 def _run_config_file(path: str):
-    """Execute the config file; ConfigError naming its line for any exception in it."""
-    spec = importlib.util.spec_from_file_location("_default_config", path)
+    """Execute the config file; ConfigError naming its line for any exception in it.
+    Without the .py source (an install of compiled files only), the module Python finds instead."""
+    spec = (importlib.util.spec_from_file_location("_default_config", path) if os.path.isfile(path)
+            else importlib.util.find_spec("code.config.default_config"))
+    if spec is None:
+        raise ConfigError(f"config file {path} is missing")
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
@@ -80,10 +86,10 @@ def _run_config_file(path: str):
 
 def read_defaults(path: str = DEFAULT_CONFIG) -> tuple:
     """(defaults, help): the file's ``_C`` checked against KINDS, and {key: comment}."""
-    if not os.path.isfile(path):
-        raise ConfigError(f"config file {path} is missing")
-    with open(path, encoding="utf-8") as f:
-        lines = key_lines(f.read())
+    lines = {}
+    if os.path.isfile(path):                        # no source, no comments: each flag's help is its key
+        with open(path, encoding="utf-8") as f:
+            lines = key_lines(f.read())
     defaults = getattr(_run_config_file(path), "_C", None)
     if not isinstance(defaults, dict):
         raise ConfigError(f"{_where(path)}: it must define _C = EasyDict() with the settings")

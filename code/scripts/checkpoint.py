@@ -136,9 +136,11 @@ def _read_header(path: str) -> np.dtype:
         try:                                         # the header is a Python literal: any error is damage
             version = np.lib.format.read_magic(f)
             read = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-            shape, _, dtype = read[version](f)
+            shape, fortran_order, dtype = read[version](f)
         except Exception:  # noqa: BLE001 -- a damaged header raises anything the literal parser can
             raise CheckpointError(f"checkpoint {path} is damaged: its .npy header cannot be read") from None
+        if fortran_order:                            # never written by save_checkpoint
+            raise CheckpointError(f"checkpoint {path} is damaged: its .npy header is not the one we write")
         data_bytes = os.fstat(f.fileno()).st_size - f.tell()
     if dtype.hasobject:
         raise CheckpointError(f"checkpoint {path} holds pickled Python objects (as the original "

@@ -11,6 +11,7 @@ from code.config.flags import config_from_args
 from code.config.validate import ConfigError
 from code.lib.gradcheck import gradient_check
 from code.scripts.checkpoint import CheckpointError
+from code.scripts.compare import compare
 from code.scripts.import_original import import_checkpoint
 from code.scripts.runlock import CheckpointInUse, RunLock
 from code.scripts.signals import StopOnSignal
@@ -67,6 +68,9 @@ def main(argv: list) -> int:
         cfg, actions = config_from_args(argv)                # a bad flag exits 2 here
         if actions["import_original"] is not None:
             return import_original(actions["import_original"], cfg, argv)
+        if actions["compare"] is not None:
+            compare(cfg, actions["compare"], Trainer, TrainingDiverged)
+            return 0
         trainer = Trainer(cfg=cfg)
         if actions["check_gradients"]:
             return check_gradients(trainer)

@@ -34,4 +34,5 @@ _C.result_img_path = "./result.png"      # ground truth and the final fit
 _C.loss_img_path = "./loss.png"          # loss per epoch, log scale
 _C.progress_img_path = "./progress.png"  # the fit at progress_epochs and at the end
 _C.progress_epochs = [400, 1000, 2000, 10000]  # epochs drawn in the progress figure: the article's four pictures
+_C.compare_img_path = "./compare.png"    # the figure of --compare KEY=V1,V2,...: loss curves and final fits
 _C.show = True                           # open the figures in a window when there is a display

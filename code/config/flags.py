@@ -129,10 +129,14 @@ def build_parser(defaults: EasyDict, help_of: dict) -> argparse.ArgumentParser:
     parser.add_argument("--import-original", metavar="PATH", default=None,
                         help="convert the original program's pickled ckpt.npy at PATH into a checkpoint of ours "
                              "at --ckpt-path (never running code from it), then exit")
+    parser.add_argument("--compare", metavar="KEY=V1,V2", default=None,
+                        help="train one run per value of one key, side by side (e.g. optimizer=sgd,adam; "
+                             "lists as layers_dim=1-25-1,1-30-10-1), print a table and draw compare_img_path; "
+                             "the checkpoint is not touched")
     return parser
 
 
-ACTIONS = ("check_gradients", "import_original")
+ACTIONS = ("check_gradients", "import_original", "compare")
 
 
 def config_from_args(argv: list) -> tuple:

@@ -18,7 +18,7 @@ KINDS = {
     "seed": "int", "log_every": "int",
     "resume": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
     "result_img_path": "path", "loss_img_path": "path", "progress_img_path": "path",
-    "progress_epochs": "ints", "show": "bool",
+    "progress_epochs": "ints", "compare_img_path": "path", "show": "bool",
 }
 PATH_KEYS = tuple(key for key, kind in KINDS.items() if kind == "path")
 FIGURE_KEYS = tuple(key for key in PATH_KEYS if key.endswith("img_path"))

@@ -119,3 +119,27 @@ def show_figures() -> None:
     """Open the figures made with show=True and wait until their windows are closed."""
     import matplotlib.pyplot as plt
     plt.show()
+
+
+def plot_compare(key: str, rows: list) -> Figure:
+    """The loss curves of side-by-side runs, log scale, and their final fits over the target.
+    rows: [(value, trainer, final MSE or why there is none)]."""
+    from code.scripts.compare import format_value
+    fig = Figure(figsize=(12, 4.5))
+    curves, fits = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    x, y = rows[0][1].x[0], rows[0][1].y[0]
+    fits.scatter(x, y, s=4, color="0.6", label="ground truth")
+    for k, (value, trainer, mse) in enumerate(rows):
+        label = f"{key}={format_value(value)}"
+        if trainer.history.epochs:
+            epochs, losses = trainer.history.column("loss")
+            curves.plot(epochs, np.minimum(losses, 1e12), color=f"C{k}", label=label)   # a diverged run: clipped
+        if isinstance(mse, float):
+            fits.plot(x, trainer.predict()[0], color=f"C{k}", label=f"{label}: MSE {mse:.3g}")
+    curves.set(xlabel="epoch", ylabel="training loss (MSE)", yscale="log", title=f"loss per epoch, by {key}")
+    curves.grid(True, which="both", alpha=0.3)
+    curves.legend(fontsize="small")
+    fits.set(xlabel="x", ylabel="y", title="final fits")
+    fits.legend(fontsize="small")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,95 @@
+"""Side-by-side runs: ``python demo.py --compare KEY=V1,V2,...`` trains one net per value of one key.
+
+Every run starts from the same seed, hence the same initial weights wherever the
+shapes allow, on the same data; none touches the main checkpoint (each writes
+into a temp folder that is removed at the end).  It prints a table and draws
+the loss curves and the final fits in one figure (compare_img_path).
+"""
+
+import contextlib
+import io
+import os
+import tempfile
+import time
+from code.config.validate import KINDS, ConfigError, check_kind
+
+import numpy as np
+from easydict import EasyDict
+
+
+def parse_value(key: str, text: str):
+    """One value of ``key`` from the command line: lists as 1-25-1, booleans as true/false."""
+    kind = KINDS[key]
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+        if kind == "bool":
+            return {"true": True, "false": False}[text.lower()]
+        if kind in ("ints", "floats"):
+            return [int(v) if kind == "ints" else float(v) for v in text.split("-")]
+        return text
+    except (ValueError, KeyError):
+        raise ConfigError(f"--compare: {text!r} is not a value of {key} ({kind})") from None
+
+
+def parse_compare(spec: str) -> tuple:
+    """'KEY=V1,V2,...' -> (key, [value, ...]); ConfigError for a bad key or value."""
+    key, sep, values = spec.partition("=")
+    if not sep or key not in KINDS or KINDS[key] == "path" or key in ("resume", "show"):
+        raise ConfigError(f"--compare takes KEY=V1,V2,... with KEY a training setting (e.g. optimizer=sgd,adam), "
+                          f"got {spec!r}")
+    parsed = [parse_value(key, text) for text in values.split(",") if text != ""]
+    if len(parsed) < 2:
+        raise ConfigError(f"--compare {spec!r}: give at least two values, separated by commas")
+    for value in parsed:
+        check_kind(key, value)
+    return key, parsed
+
+
+def make_trainers(cfg, key: str, values: list, folder: str, trainer_class) -> list:
+    """One Trainer per value, each writing into ``folder``; every config is checked before any training."""
+    trainers = []
+    for i, value in enumerate(values):
+        run = EasyDict(dict(cfg))
+        run.update({key: value, "resume": False, "show": False, "ckpt_every": 10**12, "log_every": 10**12,
+                    "ckpt_path": os.path.join(folder, f"run{i}.npy"),
+                    "metrics_path": os.path.join(folder, f"run{i}.csv")})
+        trainers.append(trainer_class(run))
+    return trainers
+
+
+def train_quietly(trainer, diverged_error) -> tuple:
+    """(seconds, final training MSE or the reason it has none)."""
+    start = time.perf_counter()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            trainer.train()
+    except diverged_error as error:
+        return time.perf_counter() - start, str(error).split(":")[0]
+    seconds = time.perf_counter() - start
+    return seconds, float(np.mean((trainer.predict() - trainer.y) ** 2))
+
+
+def compare(cfg, spec: str, trainer_class, diverged_error) -> list:
+    """Train one run per value of the --compare spec, print the table, save the figure. Returns the rows."""
+    from code.scripts import plots
+    key, values = parse_compare(spec)
+    with tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:
+        trainers = make_trainers(cfg, key, values, folder, trainer_class)    # ConfigError before training
+        print(f"compare {key}: {len(values)} runs of {cfg.total_epochs} epochs from the same initial weights")
+        print(f"{key:>20s}  {'final training MSE':>22s}  {'seconds':>8s}")
+        rows = []
+        for value, trainer in zip(values, trainers):
+            seconds, mse = train_quietly(trainer, diverged_error)
+            shown = f"{mse:22.6g}" if isinstance(mse, float) else f"{mse:>22s}"
+            print(f"{format_value(value):>20s}  {shown}  {seconds:8.2f}", flush=True)
+            rows.append((value, trainer, mse))
+        written = plots.save_figure(plots.plot_compare(key, rows), cfg.compare_img_path)
+    print(f"figure saved: {written}")
+    return rows
+
+
+def format_value(value) -> str:
+    return "-".join(map(str, value)) if isinstance(value, list) else str(value)

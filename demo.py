@@ -12,6 +12,7 @@ from code.config.validate import ConfigError
 from code.lib.gradcheck import gradient_check
 from code.scripts.checkpoint import CheckpointError
 from code.scripts.compare import compare
+from code.scripts.explain import explain
 from code.scripts.import_original import import_checkpoint
 from code.scripts.runlock import CheckpointInUse, RunLock
 from code.scripts.signals import StopOnSignal
@@ -71,7 +72,11 @@ def main(argv: list) -> int:
         if actions["compare"] is not None:
             compare(cfg, actions["compare"], Trainer, TrainingDiverged)
             return 0
+        if actions["explain_samples"] < 1:
+            raise ConfigError(f"--explain-samples must be a positive integer, got {actions['explain_samples']}")
         trainer = Trainer(cfg=cfg)
+        if actions["explain"]:
+            return explain(trainer, actions["explain_samples"])
         if actions["check_gradients"]:
             return check_gradients(trainer)
         return train_test_save(trainer, argv)

@@ -27,9 +27,11 @@ def headless_env() -> dict:
 
 @pytest.fixture
 def run_demo(tmp_path):
-    """run_demo(*flags) runs ``python demo.py FLAGS`` in tmp_path, headless; returns the CompletedProcess."""
-    def run(*flags, timeout=120):
-        return subprocess.run([sys.executable, DEMO, *map(str, flags)], cwd=tmp_path, env=headless_env(),
+    """run_demo(*flags) runs ``python demo.py FLAGS`` in tmp_path, headless; returns the CompletedProcess.
+    The GIF (about 3 s a run here) is left out unless ``animation=True``: the tests of it ask for it."""
+    def run(*flags, timeout=120, animation=False):
+        extra = [] if animation or "--animation-path" in flags else ["--animation-path", ""]
+        return subprocess.run([sys.executable, DEMO, *extra, *map(str, flags)], cwd=tmp_path, env=headless_env(),
                               capture_output=True, text=True, timeout=timeout, check=False)
     return run
 

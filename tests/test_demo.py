@@ -30,17 +30,19 @@ def log_lines(stdout: str) -> list:
 
 
 def config(tmp_path, **overrides) -> EasyDict:
-    """_C with every path in tmp_path, no window, and ``overrides``."""
+    """_C with every path in tmp_path, no window, no animation (tests of it turn it on), and ``overrides``."""
     cfg = EasyDict(dict(_C))
     cfg.update(ckpt_path=str(tmp_path / "ckpt.npy"), result_img_path=str(tmp_path / "result.png"),
                loss_img_path=str(tmp_path / "loss.png"), progress_img_path=str(tmp_path / "progress.png"),
-               metrics_path=str(tmp_path / "metrics.csv"), show=False, resume=False)
+               metrics_path=str(tmp_path / "metrics.csv"), hidden_img_path=str(tmp_path / "hidden.png"),
+               gradients_img_path=str(tmp_path / "gradients.png"), animation_path="",
+               compare_img_path=str(tmp_path / "compare.png"), show=False, resume=False)
     cfg.update(overrides)
     return cfg
 
 
 def test_demo_runs_headless_and_logs_like_the_article(run_demo, tmp_path):
-    result = run_demo("--total-epochs", 250)
+    result = run_demo("--total-epochs", 250, animation=True)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""                                  # no warning, no traceback
     assert "no checkpoint at ./ckpt.npy: training from scratch" in result.stdout
@@ -53,8 +55,9 @@ def test_demo_runs_headless_and_logs_like_the_article(run_demo, tmp_path):
     seed_net = SeedNetwork([1, 25, 1])
     seed_losses = seed_train(seed_net, SeedDataLoader(SeedDataset(), 90), epochs=250, log_every=100)
     assert [loss for _, _, _, loss in lines] == [float(loss) for loss in seed_losses]
-    for name in ("result.png", "loss.png", "progress.png"):
+    for name in ("result.png", "loss.png", "progress.png", "hidden.png", "gradients.png"):
         assert (tmp_path / name).read_bytes()[:8] == PNG_MAGIC
+    assert (tmp_path / "training.gif").read_bytes()[:6] == b"GIF89a"
     ckpt = load_ckpt(tmp_path / "ckpt.npy")
     assert int(ckpt["epoch"]) == 250 and int(ckpt["iteration"]) == 750
     assert list(ckpt["layers_dim"]) == [1, 25, 1] and str(ckpt["activation"]) == "sigmoid"
@@ -226,11 +229,11 @@ def test_trainer_from_python_uses_explicit_figures(tmp_path):
 
 def test_progress_snapshots_survive_resume_and_missing_ones_are_named(run_demo, tmp_path):
     assert run_demo("--total-epochs", 300, "--progress-epochs", 100, 250).returncode == 0
-    assert list(load_ckpt(tmp_path / "ckpt.npy")["snapshot_epochs"]) == [100, 250]
-    result = run_demo("--total-epochs", 320, "--progress-epochs", 50, 100, 250, 310)
+    assert {100, 250} <= set(load_ckpt(tmp_path / "ckpt.npy")["snapshot_epochs"])   # with the animation's
+    result = run_demo("--total-epochs", 320, "--progress-epochs", 55, 100, 250, 310)   # 55: not an animation epoch
     assert result.returncode == 0
-    assert "no snapshot of epoch(s) 50" in result.stdout
-    assert list(load_ckpt(tmp_path / "ckpt.npy")["snapshot_epochs"]) == [100, 250, 310]
+    assert "no snapshot of epoch(s) 55" in result.stdout
+    assert {100, 250, 310} <= set(load_ckpt(tmp_path / "ckpt.npy")["snapshot_epochs"])
 
 
 def test_no_window_without_a_display(monkeypatch):

@@ -196,6 +196,7 @@ def test_resume_with_another_optimizer_or_other_data_is_an_error(run_demo, tmp_p
 
 # ---- 6. saves that do not grow with the run ---------------------------------------------------------------------
 def test_checkpoint_size_does_not_grow_with_epochs(run_demo, tmp_path):
+    # (without the animation: its snapshots, 20 per decade of epochs, grow with the logarithm)
     assert run_demo("--total-epochs", 5, "--ckpt-path", "a.npy", "--progress-epochs", 3).returncode == 0
     assert run_demo("--total-epochs", 500, "--ckpt-path", "b.npy", "--progress-epochs", 3).returncode == 0
     assert (tmp_path / "a.npy").stat().st_size == (tmp_path / "b.npy").stat().st_size

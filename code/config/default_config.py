@@ -34,5 +34,9 @@ _C.result_img_path = "./result.png"      # ground truth and the final fit
 _C.loss_img_path = "./loss.png"          # loss per epoch, log scale
 _C.progress_img_path = "./progress.png"  # the fit at progress_epochs and at the end
 _C.progress_epochs = [400, 1000, 2000, 10000]  # epochs drawn in the progress figure: the article's four pictures
+_C.hidden_img_path = "./hidden.png"      # each hidden unit a_j(x) and its share W[0, j] a_j(x) of the output
+_C.gradients_img_path = "./gradients.png"  # each layer's gradient norm and the saturated units, per epoch
+_C.animation_path = "./training.gif"     # the training as an animation (a GIF); "" turns it off
+_C.animation_frames = 40                 # frames of the animation, at epochs spaced on a log scale
 _C.compare_img_path = "./compare.png"    # the figure of --compare KEY=V1,V2,...: loss curves and final fits
 _C.show = True                           # open the figures in a window when there is a display

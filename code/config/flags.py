@@ -133,10 +133,15 @@ def build_parser(defaults: EasyDict, help_of: dict) -> argparse.ArgumentParser:
                         help="train one run per value of one key, side by side (e.g. optimizer=sgd,adam; "
                              "lists as layers_dim=1-25-1,1-30-10-1), print a table and draw compare_img_path; "
                              "the checkpoint is not touched")
+    parser.add_argument("--explain", action="store_true",
+                        help="print one training step with every number (forward, loss, backward, update) and "
+                             "check each gradient entry; trains and writes nothing")
+    parser.add_argument("--explain-samples", metavar="N", type=int, default=3,
+                        help="how many of the first data points --explain uses")
     return parser
 
 
-ACTIONS = ("check_gradients", "import_original", "compare")
+ACTIONS = ("check_gradients", "import_original", "compare", "explain", "explain_samples")
 
 
 def config_from_args(argv: list) -> tuple:

@@ -18,7 +18,8 @@ KINDS = {
     "seed": "int", "log_every": "int",
     "resume": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
     "result_img_path": "path", "loss_img_path": "path", "progress_img_path": "path",
-    "progress_epochs": "ints", "compare_img_path": "path", "show": "bool",
+    "progress_epochs": "ints", "hidden_img_path": "path", "gradients_img_path": "path",
+    "animation_path": "text", "animation_frames": "int", "compare_img_path": "path", "show": "bool",
 }
 PATH_KEYS = tuple(key for key, kind in KINDS.items() if kind == "path")
 FIGURE_KEYS = tuple(key for key in PATH_KEYS if key.endswith("img_path"))
@@ -89,6 +90,11 @@ def validate(cfg, in_features: int = 1, out_features: int = 1) -> None:
     _require(0 <= cfg.seed < 2**32, "seed", cfg.seed, "an integer from 0 to 2**32 - 1")
     _require(_positive_ints(cfg.progress_epochs), "progress_epochs", cfg.progress_epochs,
              "a list of positive integers (epochs), possibly empty")
+    _require(cfg.animation_frames >= 1, "animation_frames", cfg.animation_frames, "a positive integer")
+    if cfg.animation_path:                                     # "" turns the animation off
+        check_output_path("animation_path", cfg.animation_path)
+        _require(os.path.splitext(cfg.animation_path)[1].lower() in ("", ".gif"), "animation_path",
+                 cfg.animation_path, 'a .gif file, or "" for none')
     for key in PATH_KEYS:
         check_output_path(key, cfg[key])
     for key in FIGURE_KEYS:

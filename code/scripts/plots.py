@@ -1,4 +1,5 @@
-"""The figures: the final fit, the loss curve and the fit as training goes on.
+"""The figures: the final fit, the loss curve, the fit as training goes on, each hidden unit's
+share of the output, and the gradients layer by layer (the animation is in animation.py).
 
 Each function returns an explicit matplotlib Figure (never pyplot's implicit
 global one); ``save_figure`` writes it, ``show_figures`` opens windows when
@@ -7,6 +8,7 @@ there is a display to open them on.
 
 import os
 import sys
+from code.scripts import animation
 from code.scripts.checkpoint import unflat
 
 import numpy as np
@@ -71,6 +73,53 @@ def plot_progress(x: np.ndarray, y: np.ndarray, fits: dict, show: bool = False) 
     return fig
 
 
+def hidden_shares(net, x: np.ndarray) -> tuple:
+    """The last hidden layer's units a_j(x) and their weighted shares W[0, j] a_j(x) of the first output.
+    x: (in, N).  Returns (units (H, N), shares (H, N), bias b[0]): output = sum of shares + bias."""
+    caches, _ = net.forward(x)
+    units = caches["a"][-2]                                       # a of the last hidden layer, (H, N)
+    last = net.linear_list[-1]
+    shares = last.weight[0][:, None] * units                      # W[0, j] * a_j(x), (H, N)
+    return units, shares, float(last.bias[0, 0]) if last.bias is not None else 0.0
+
+
+def plot_hidden(net, x: np.ndarray, y: np.ndarray, show: bool = False) -> Figure:
+    """How the hidden units add up to the fit: each unit a_j(x), and each share W[0, j] a_j(x) with
+    their sum plus the bias (the prediction) over the target.  x, y: (N,), one input and one output."""
+    units, shares, bias = hidden_shares(net, x[None, :])
+    fig = new_figure(show, figsize=(12, 4.5))
+    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    left.plot(x, units.T, linewidth=1)
+    left.set(xlabel="x", ylabel="a_j(x)", title=f"the {len(units)} units of the last hidden layer")
+    right.plot(x, shares.T, linewidth=0.8, alpha=0.7)
+    right.scatter(x, y, s=4, color="0.5", label="target")
+    right.plot(x, shares.sum(axis=0) + bias, color="k", linewidth=2, label=f"sum of shares + bias ({bias:.3g})")
+    right.set(xlabel="x", ylabel="W[0, j] a_j(x)", title="each unit's share of the output")
+    right.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradients(history, hidden_layers: int, show: bool = False) -> Figure:
+    """Per epoch: each layer's ||dW_i|| on a log scale, and the fraction of saturated units of each
+    hidden layer (from metrics.csv's columns)."""
+    fig = new_figure(show, figsize=(12, 4.5))
+    norms, saturation = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    for i in range(hidden_layers + 1):
+        norms.plot(*history.column(f"grad_norm_{i}"), linewidth=0.8, label=f"||dW{i}||")
+    for i in range(1, hidden_layers + 1):
+        saturation.plot(*history.column(f"saturated_{i}"), linewidth=0.8, label=f"hidden layer a[{i}]")
+    norms.set(xlabel="epoch", ylabel="norm of the weight gradient (last batch)", yscale="log",
+              title="gradients, layer by layer")
+    norms.grid(True, which="both", alpha=0.3)
+    norms.legend(fontsize="small")
+    saturation.set(xlabel="epoch", ylabel="fraction of saturated units (last batch)", ylim=(-0.02, 1.02),
+                   title="saturated units (flat: almost no gradient)")
+    saturation.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
 def save_figure(fig: Figure, path: str) -> str:
     """fig -> path, creating a missing folder; returns the file written (a path with no
     extension gets ".png", as matplotlib does).  OSError "cannot write figure ..." if it fails."""
@@ -84,8 +133,10 @@ def save_figure(fig: Figure, path: str) -> str:
 
 
 def snapshot_epochs(cfg) -> set:
-    """The epochs whose parameters training keeps for the figures: the progress epochs."""
-    return set(cfg.progress_epochs)
+    """The epochs whose parameters training keeps for the figures: the progress epochs and the
+    animation's frames."""
+    frames = animation.snapshot_grid(cfg.total_epochs) if cfg.animation_path else []
+    return set(cfg.progress_epochs) | set(frames)
 
 
 def progress_fits(trainer, final: np.ndarray) -> dict:
@@ -109,7 +160,16 @@ def draw_figures(trainer, prediction: np.ndarray, mse: float) -> None:
     if trainer.history.epochs:
         figures.append((plot_loss(*trainer.history.column("loss"), show), cfg.loss_img_path))
     figures.append((plot_progress(x, y, progress_fits(trainer, final), show), cfg.progress_img_path))
+    hidden_layers = len(trainer.net.linear_list) - 1
+    if hidden_layers and trainer.x.shape[0] == 1:
+        figures.append((plot_hidden(trainer.net, x, y, show), cfg.hidden_img_path))
+    else:
+        print("hidden figure: skipped (it draws one input against the last hidden layer's units)")
+    if trainer.history.epochs and hidden_layers:
+        figures.append((plot_gradients(trainer.history, hidden_layers, show), cfg.gradients_img_path))
     written = [save_figure(fig, path) for fig, path in figures]
+    if cfg.animation_path:
+        written.append(animation.write_animation(trainer, cfg.animation_path, cfg.animation_frames))
     print("figures saved: " + ", ".join(written))
     if show:
         show_figures()

@@ -1,0 +1,96 @@
+"""One training step, every number printed: ``python demo.py --explain``.
+
+Forward, loss, backward and update in the order of the README's math table, on
+the first few points of the data, for the net as it stands (the checkpoint's
+weights when resuming, else the initial ones); then every dw and db entry
+checked against central finite differences.  It trains nothing and writes nothing.
+"""
+
+import numpy as np
+
+WHOLE = 100                                            # arrays up to this many entries (10 x 10) print whole
+
+
+def show(name: str, formula: str, value: np.ndarray) -> None:
+    """One line per array: name = formula, its shape, then its values (or a summary if large)."""
+    value = np.asarray(value)
+    print(f"  {name} = {formula}    shape {value.shape}" if formula else f"  {name}    shape {value.shape}")
+    if value.size <= WHOLE:
+        text = np.array2string(value, precision=6, suppress_small=False, max_line_width=100)
+    else:
+        text = f"norm {np.linalg.norm(value):.6g}; first entries {np.array2string(value.ravel()[:5], precision=6)}"
+    print("      " + text.replace("\n", "\n      "))
+
+
+def explain_forward(net, x: np.ndarray) -> tuple:
+    caches, output = net.forward(x)
+    last = len(net.linear_list) - 1
+    print(f"forward (a[0] = x, {x.shape[1]} samples as columns)")
+    show("a[0]", "x", x)
+    for i in range(last + 1):
+        show(f"z[{i + 1}]", f"W{i} . a[{i}] + b{i}", caches["z"][i + 1])
+        if i < last:
+            show(f"a[{i + 1}]", f"{net.activation}(z[{i + 1}])", caches["a"][i + 1])
+    print(f"  output = z[{last + 1}] (the last layer has no activation)")
+    return caches, output
+
+
+def explain_backward(net, caches: dict, output: np.ndarray, y: np.ndarray) -> dict:
+    m, last = y.shape[1], len(net.linear_list) - 1
+    print(f"loss: J = (1 / 2m) sum((output - y)^2) = {np.sum((output - y) ** 2) / (2 * m):.10g}"
+          f"    (the article's log prints mean((output - y)^2) = {np.mean((output - y) ** 2):.10g})")
+    show("y", "target", y)
+    grads = net.backward(caches, output, y)
+    print("backward (dz{i} is m * dJ/dz[i+1]; dw{i}, db{i} are dJ/dW_i, dJ/db_i)")
+    for i in range(last, -1, -1):
+        if i == last:
+            show(f"dz{i}", "output - y", grads[f"dz{i}"])
+        else:
+            a = caches["a"][i + 1]
+            show(f"{net.activation}'(z[{i + 1}])", f"derivative at z[{i + 1}], from a[{i + 1}]",
+                 net.act.backward(np.ones_like(a), a))
+            show(f"dz{i}", f"W{i + 1}^T . dz{i + 1} * {net.activation}'(z[{i + 1}])", grads[f"dz{i}"])
+        show(f"dw{i}", f"dz{i} . a[{i}]^T / m", grads[f"dw{i}"])
+        show(f"db{i}", f"sum of dz{i}'s columns / m", grads[f"db{i}"])
+    print("gradient norms, layer by layer: " +
+          ", ".join(f"||dW{i}|| = {np.linalg.norm(grads[f'dw{i}']):.4g}" for i in range(last + 1)))
+    return grads
+
+
+def explain_update(net, grads: dict, learning_rate: float) -> None:
+    print(f"update (the article's gradient descent, learning rate lr = {learning_rate})")
+    for i, linear in enumerate(net.linear_list):
+        show(f"W{i} before", "", linear.weight)
+        show(f"W{i} after", f"W{i} - lr * dw{i}", linear.weight - learning_rate * grads[f"dw{i}"])
+        show(f"b{i} before", "", linear.bias)
+        show(f"b{i} after", f"b{i} - lr * db{i}", linear.bias - learning_rate * grads[f"db{i}"])
+
+
+def max_relative_error(net, x: np.ndarray, y: np.ndarray, grads: dict, h: float = 1e-5) -> float:
+    """Every dw, db entry g against n = (J(p + h) - J(p - h)) / 2h; the largest |g - n| / (||g|| + ||n||).
+
+    Each entry's difference is measured against the size of its array (||.||: Euclidean norm):
+    against its own size, an entry near 0 would turn the rounding noise of the finite
+    differences (about 1e-11 here) into a large ratio.
+    """
+    from code.lib.gradcheck import numeric_gradient
+    worst = 0.0
+    for name, param in net.parameters().items():
+        g, n = grads["d" + name], numeric_gradient(net, param, x, y, h)
+        scale = max(np.linalg.norm(g) + np.linalg.norm(n), 1e-300)
+        worst = max(worst, float(np.max(np.abs(g - n))) / scale)
+    return worst
+
+
+def explain(trainer, samples: int) -> int:
+    """Print one step on the first ``samples`` points; exit status 0, or 1 if the gradient check fails."""
+    net, x, y = trainer.net, trainer.x[:, :samples], trainer.y[:, :samples]
+    print(f"one step of {net.layers_dim} ({net.activation}) at epoch {trainer.epoch}, on the first "
+          f"{x.shape[1]} points; nothing is trained or written")
+    with np.errstate(over="ignore"):
+        caches, output = explain_forward(net, x)
+        grads = explain_backward(net, caches, output, y)
+        explain_update(net, grads, trainer.cfg.learning_rate)
+        error = max_relative_error(net, x, y, grads)
+    print(f"gradient check: max relative error {error:.1e}")
+    return 0 if error < 1e-6 else 1

@@ -1,0 +1,127 @@
+"""See forward and backward propagation (issue 9): --explain, hidden.png, gradients.png, training.gif."""
+
+import math
+import re
+import shutil
+import subprocess
+import sys
+from code.scripts.animation import frame_epochs, snapshot_grid
+from code.scripts.trainer import Trainer
+
+import numpy as np
+import pytest
+from conftest import ROOT, headless_env
+from PIL import Image
+from seed_reference import SeedDataLoader, SeedDataset, seed_net_like
+from test_demo import config
+
+
+def printed_arrays(stdout: str) -> dict:
+    """{'a[1]': array, ...} from --explain's output (each name line, then its values)."""
+    arrays, lines = {}, stdout.splitlines()
+    for k, line in enumerate(lines):
+        found = re.match(r"^  (\S+(?: after| before)?)(?: = .*)?    shape \(([\d, ]*)\)$", line)
+        if found:
+            shape = tuple(int(v) for v in found[2].replace(" ", "").split(",") if v)
+            rows = []
+            for value_line in lines[k + 1:k + 1 + shape[0]]:
+                rows.append([float(v) for v in value_line.replace("[", " ").replace("]", " ").split()])
+            arrays[found[1]] = np.array(rows)
+    return arrays
+
+
+def test_explain_prints_a_step_equal_to_a_hand_computation(run_demo, tmp_path):
+    result = run_demo("--explain", "--no-resume", "--layers-dim", 1, 2, 1)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("gradient check: max relative error ")
+    assert float(result.stdout.split("max relative error ")[1]) < 1e-6
+    assert list(tmp_path.iterdir()) == []                                  # writes nothing
+    rng = np.random.RandomState(0)                                         # the article's init, by hand
+    w0, w1 = rng.random((2, 1))[:, 0].tolist(), rng.random((1, 2))[0].tolist()
+    xs = [0.0, 0.01, 0.02]
+    ys = [20 * math.sin(2 * math.pi * x) for x in xs]
+    a1 = [[1 / (1 + math.exp(-w * x)) for x in xs] for w in w0]
+    out = [w1[0] * a1[0][n] + w1[1] * a1[1][n] for n in range(3)]
+    dz1 = [out[n] - ys[n] for n in range(3)]
+    dw1 = [sum(dz1[n] * a1[j][n] for n in range(3)) / 3 for j in range(2)]
+    dz0 = [[w1[j] * dz1[n] * a1[j][n] * (1 - a1[j][n]) for n in range(3)] for j in range(2)]
+    dw0 = [sum(dz0[j][n] * xs[n] for n in range(3)) / 3 for j in range(2)]
+    db0 = [sum(dz0[j]) / 3 for j in range(2)]
+    shown = printed_arrays(result.stdout)
+    expected = {"a[1]": a1, "z[2]": [out], "dz1": [dz1], "dw1": [dw1], "db1": [[sum(dz1) / 3]], "dz0": dz0,
+                "dw0": [[v] for v in dw0], "db0": [[v] for v in db0],
+                "W0 after": [[w0[j] - 0.03 * dw0[j]] for j in range(2)],
+                "W1 after": [[w1[j] - 0.03 * dw1[j] for j in range(2)]]}
+    for name, value in expected.items():
+        np.testing.assert_allclose(shown[name], value, atol=2e-6, err_msg=name)   # printed to 6 decimals
+    assert "||dW0|| = " in result.stdout and "||dW1|| = " in result.stdout
+
+
+def test_explain_on_a_large_net_summarises_big_arrays(run_demo):
+    result = run_demo("--explain", "--no-resume", "--layers-dim", 1, 30, 10, 1, "--explain-samples", 20)
+    assert result.returncode == 0, result.stderr
+    assert "norm " in result.stdout and "first entries" in result.stdout
+
+
+@pytest.mark.parametrize("flag", ["--explain", "--check-gradients"])
+def test_a_deliberately_wrong_gradient_exits_1(tmp_path, flag):
+    shutil.copytree(f"{ROOT}/code", tmp_path / "code", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(f"{ROOT}/demo.py", tmp_path / "demo.py")
+    linear = tmp_path / "code" / "lib" / "Module" / "Linear.py"
+    text = linear.read_text()
+    assert "        dw /= m  " in text
+    linear.write_text(text.replace("        dw /= m  ", "        dw /= m * 0.99  ", 1))
+    result = subprocess.run([sys.executable, "demo.py", flag, "--no-resume"], cwd=tmp_path, env=headless_env(),
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+
+
+def test_every_figure_is_real_and_the_gif_has_its_frames(run_demo, tmp_path):
+    result = run_demo("--total-epochs", 300, "--animation-frames", 12, animation=True)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "./hidden.png, ./gradients.png, ./training.gif" in result.stdout
+    for name in ("hidden.png", "gradients.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(tmp_path / "training.gif") as gif:
+        assert gif.format == "GIF" and gif.n_frames == 12
+    assert (tmp_path / "training.gif").stat().st_size < 3_000_000
+
+
+def test_snapshot_grid_and_frames_are_log_spaced_and_the_same_for_every_run():
+    grid = snapshot_grid(40000)
+    assert grid[:12] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13] and grid == sorted(set(grid))
+    assert snapshot_grid(300) == [e for e in grid if e <= 300]             # whatever the run's total
+    assert 80 <= len(grid) <= 100                                          # 20 per decade: 4.6 decades
+    frames = frame_epochs(grid, 39)
+    assert len(frames) == 39 and frames[0] == 1 and frames[-1] == grid[-1] and frames[19] < 500
+    assert frame_epochs([1, 2, 3], 39) == [1, 2, 3]
+
+
+def test_animation_off_and_frames_survive_resume(run_demo, tmp_path):
+    assert run_demo("--total-epochs", 50, "--animation-path", "").returncode == 0
+    assert not (tmp_path / "training.gif").exists()
+    assert run_demo("--total-epochs", 30, "--ckpt-path", "r.npy", "--animation-frames", 10,
+                    animation=True).returncode == 0
+    result = run_demo("--total-epochs", 30, "--ckpt-path", "r.npy", "--animation-frames", 10, animation=True)
+    assert "animation:" not in result.stdout                                # every frame came back
+    with Image.open(tmp_path / "training.gif") as gif:
+        assert gif.n_frames == 10
+
+
+def test_gradient_norms_equal_an_independent_computation(tmp_path):
+    trainer = Trainer(config(tmp_path, total_epochs=6))
+    seed_net = seed_net_like([la.weight.copy() for la in trainer.net.linear_list],
+                             [la.bias.copy() for la in trainer.net.linear_list])
+    trainer.train()
+    expected = []
+    loader = SeedDataLoader(SeedDataset(), 90)
+    for _ in range(6):                                                     # the article's program, by its own code
+        for batch in loader:
+            caches, output = seed_net.forward(batch["x"])
+            grads = seed_net.backward(caches, output, batch["y"])
+            seed_net.update_grads(grads, 0.03)
+        expected.append([np.linalg.norm(grads["dw0"]), np.linalg.norm(grads["dw1"])])
+    recorded = np.array([trainer.history.values["grad_norm_0"], trainer.history.values["grad_norm_1"]]).T
+    np.testing.assert_allclose(recorded, expected, rtol=1e-13)
+    last_a = 1 / (1 + np.exp(-caches["z"][1]))
+    assert trainer.history.values["saturated_1"][-1] == np.mean((last_a < 0.01) | (last_a > 0.99))

@@ -23,6 +23,11 @@ _C.shuffle = False                       # a new batch order every epoch, seeded
 _C.seed = 0                              # seeds the initial weights: np.random.seed(seed) in the article's terms
 _C.log_every = 100                       # print one line per batch every this many epochs
 
+# data
+_C.data_path = ""                        # a CSV file with a header row: the first layers_dim[0] columns are inputs, the last layers_dim[-1] targets; "": the article's sine
+_C.noise = 0.0                           # standard deviation of Gaussian noise added to the targets (seeded by seed)
+_C.val_fraction = 0.0                    # fraction of the points held out of training, chosen at random (seeded by seed)
+
 # checkpoint
 _C.resume = True                         # start from ckpt_path when it exists
 _C.ckpt_path = "./ckpt.npy"              # the checkpoint: a plain .npy record, no pickle

@@ -15,7 +15,7 @@ KINDS = {
     "layers_dim": "ints", "activation": "text", "init": "text",
     "batch_size": "int", "total_epochs": "int", "learning_rate": "float",
     "optimizer": "text", "momentum": "float", "betas": "floats", "eps": "float", "shuffle": "bool",
-    "seed": "int", "log_every": "int",
+    "seed": "int", "log_every": "int", "data_path": "text", "noise": "float", "val_fraction": "float",
     "resume": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
     "result_img_path": "path", "loss_img_path": "path", "progress_img_path": "path",
     "progress_epochs": "ints", "hidden_img_path": "path", "gradients_img_path": "path",
@@ -63,8 +63,9 @@ def _positive_ints(value) -> bool:
     return isinstance(value, (list, tuple)) and all(_is_int(v) and v > 0 for v in value)
 
 
-def validate(cfg, in_features: int = 1, out_features: int = 1) -> None:
-    """Raise ConfigError for the first bad value of ``cfg`` (an EasyDict with the keys of KINDS)."""
+def validate(cfg, in_features: int | None = None, out_features: int | None = None) -> None:
+    """Raise ConfigError for the first bad value of ``cfg`` (an EasyDict with the keys of KINDS);
+    with in_features and out_features, also when layers_dim does not fit the data."""
     missing = [key for key in KINDS if key not in cfg]
     if missing:
         raise ConfigError(f"config lacks the key(s) {', '.join(missing)}")
@@ -72,8 +73,8 @@ def validate(cfg, in_features: int = 1, out_features: int = 1) -> None:
         check_kind(key, cfg[key])
     dims = cfg.layers_dim
     _require(_positive_ints(dims) and len(dims) >= 2, "layers_dim", dims, "a list of at least two positive integers")
-    _require(dims[0] == in_features and dims[-1] == out_features, "layers_dim", list(dims),
-             f"[{in_features}, ..., {out_features}] to match the data (first = inputs, last = outputs)")
+    if in_features is not None:
+        check_layers_fit(dims, in_features, out_features)
     _require(cfg.activation in ACTIVATIONS, "activation", cfg.activation, f"one of {', '.join(ACTIVATIONS)}")
     _require(cfg.init in INITS, "init", cfg.init, f"one of {', '.join(INITS)}")
     for key in ("batch_size", "log_every", "ckpt_every"):
@@ -87,6 +88,8 @@ def validate(cfg, in_features: int = 1, out_features: int = 1) -> None:
     _require(len(cfg.betas) == 2 and all(math.isfinite(b) and 0 <= b < 1 for b in cfg.betas), "betas",
              cfg.betas, "two numbers from 0 up to (not including) 1")
     _require(math.isfinite(cfg.eps) and cfg.eps > 0, "eps", cfg.eps, "a finite number above 0")
+    _require(math.isfinite(cfg.noise) and cfg.noise >= 0, "noise", cfg.noise, "a number >= 0 (a standard deviation)")
+    _require(0 <= cfg.val_fraction < 1, "val_fraction", cfg.val_fraction, "a fraction from 0 up to (not including) 1")
     _require(0 <= cfg.seed < 2**32, "seed", cfg.seed, "an integer from 0 to 2**32 - 1")
     _require(_positive_ints(cfg.progress_epochs), "progress_epochs", cfg.progress_epochs,
              "a list of positive integers (epochs), possibly empty")
@@ -99,6 +102,12 @@ def validate(cfg, in_features: int = 1, out_features: int = 1) -> None:
         check_output_path(key, cfg[key])
     for key in FIGURE_KEYS:
         check_figure_format(key, cfg[key])
+
+
+def check_layers_fit(dims: list, in_features: int, out_features: int) -> None:
+    """ConfigError unless layers_dim's first size is the data's inputs and its last the outputs."""
+    _require(dims[0] == in_features and dims[-1] == out_features, "layers_dim", list(dims),
+             f"[{in_features}, ..., {out_features}] to match the data (first = inputs, last = outputs)")
 
 
 def check_output_path(key: str, path) -> None:

@@ -25,7 +25,7 @@ FIELDS = {                       # name -> (kind, number of dimensions), checked
     "epoch": ("int", 0), "iteration": ("int", 0), "imported": ("int", 0),
     "learning_rate": ("float", 0), "batch_size": ("int", 0), "seed": ("int", 0), "init": ("text", 0),
     "optimizer": ("text", 0), "momentum": ("float", 0), "betas": ("float", 1), "eps": ("float", 0),
-    "shuffle": ("int", 0), "data": ("text", 0),
+    "shuffle": ("int", 0), "noise": ("float", 0), "val_fraction": ("float", 0), "data": ("text", 0),
     "snapshot_epochs": ("int", 1), "snapshot_params": ("float", 2),
 }
 REFUSE_PICKLE = ("refusing to load it, since unpickling can run any code. To go on from the original "

@@ -5,6 +5,7 @@ article's Dataset(), trained and tested on all of its 200 points.
 """
 
 import os
+import warnings
 from code.config.validate import ConfigError
 from code.lib.Data.DataLoader import as_columns
 from code.scripts.Dataset import Dataset
@@ -43,7 +44,9 @@ def read_csv(path: str, columns: int) -> np.ndarray:
         raise ConfigError(f"data_path {path!r} has {found} columns; layers_dim asks for {columns} "
                           f"(the first layers_dim[0] are inputs, the last layers_dim[-1] targets)")
     try:
-        table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64)
+        with warnings.catch_warnings():                        # "no data": said below in our own words
+            warnings.simplefilter("ignore", UserWarning)
+            table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64)
     except ValueError:
         _locate_problem(path, columns)
         raise ConfigError(f"data_path {path!r} cannot be read as numbers") from None

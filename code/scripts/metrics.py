@@ -16,10 +16,12 @@ import os
 import numpy as np
 
 
-def names(net) -> list:
-    """The columns for ``net``: the loss, each layer's ||dW_i||, each hidden layer's saturation."""
+def names(net, validation: bool = False) -> list:
+    """The columns for ``net``: the loss (and the held-out points' val_loss), each layer's ||dW_i||,
+    each hidden layer's saturation."""
     layers = range(len(net.linear_list))
-    return ["loss"] + [f"grad_norm_{i}" for i in layers] + [f"saturated_{i}" for i in layers if i > 0]
+    return (["loss"] + (["val_loss"] if validation else []) + [f"grad_norm_{i}" for i in layers]
+            + [f"saturated_{i}" for i in layers if i > 0])
 
 
 def measure(net, caches: dict, grads: dict, loss: float) -> dict:

@@ -36,22 +36,42 @@ def new_figure(show: bool, **kwargs) -> Figure:
 
 
 def plot_result(x: np.ndarray, y: np.ndarray, prediction: np.ndarray, mse: float, epoch: int,
-                show: bool = False) -> Figure:
-    """Ground truth and prediction as scatter plots, the final MSE in the title. x, y, prediction: (N,)."""
+                show: bool = False, held_out: np.ndarray | None = None) -> Figure:
+    """Ground truth and prediction as scatter plots, the final MSE in the title. x, y, prediction: (N,);
+    held_out: (N,) True for the points kept out of training, drawn apart."""
     fig = new_figure(show, figsize=(8, 5))
     ax = fig.add_subplot()
-    ax.scatter(x, y, s=10, label="ground truth")
+    train = np.ones(len(x), dtype=bool) if held_out is None else ~held_out
+    ax.scatter(x[train], y[train], s=10, label="ground truth (trained on)")
+    if held_out is not None and held_out.any():
+        ax.scatter(x[held_out], y[held_out], s=30, marker="x", color="C3", label="held-out points")
     ax.scatter(x, prediction, s=10, label="prediction")
     ax.set(xlabel="x", ylabel="y", title=f"fit after {epoch} epochs: MSE {mse:.4g}")
     ax.legend()
     return fig
 
 
-def plot_loss(epochs: np.ndarray, losses: np.ndarray, show: bool = False) -> Figure:
-    """Loss of each epoch (MSE over the epoch's batches) on a log scale; epochs, losses: (E,)."""
+def plot_predicted_vs_true(y: np.ndarray, prediction: np.ndarray, mse: float, epoch: int,
+                           show: bool = False) -> Figure:
+    """With several inputs there is no x axis to draw: each prediction against its target, and the diagonal."""
+    fig = new_figure(show, figsize=(6, 6))
+    ax = fig.add_subplot()
+    ax.scatter(y, prediction, s=6)
+    low, high = float(min(y.min(), prediction.min())), float(max(y.max(), prediction.max()))
+    ax.plot([low, high], [low, high], color="k", linewidth=1, label="prediction = target")
+    ax.set(xlabel="target", ylabel="prediction", title=f"fit after {epoch} epochs: MSE {mse:.4g}")
+    ax.legend()
+    return fig
+
+
+def plot_loss(history, show: bool = False) -> Figure:
+    """Loss of each epoch (MSE over the epoch's batches) on a log scale, and the held-out points' if any."""
     fig = new_figure(show, figsize=(8, 5))
     ax = fig.add_subplot()
-    ax.plot(epochs, losses)
+    ax.plot(*history.column("loss"), label="training")
+    if "val_loss" in history.columns:
+        ax.plot(*history.column("val_loss"), label="held-out points (validation)")
+        ax.legend()
     ax.set(xlabel="epoch", ylabel="training loss (MSE)", yscale="log", title="loss per epoch")
     ax.grid(True, which="both", alpha=0.3)
     return fig
@@ -156,15 +176,21 @@ def draw_figures(trainer, prediction: np.ndarray, mse: float) -> None:
     cfg = trainer.cfg
     x, y, final = trainer.x[0], trainer.y[0], prediction[0]          # (N,): the first input and output
     show = cfg.show and can_show()
-    figures = [(plot_result(x, y, final, mse, trainer.epoch, show), cfg.result_img_path)]
+    one_input = trainer.x.shape[0] == 1
+    if one_input:
+        figures = [(plot_result(x, y, final, mse, trainer.epoch, show, trainer.held_out), cfg.result_img_path)]
+    else:
+        figures = [(plot_predicted_vs_true(y, final, mse, trainer.epoch, show), cfg.result_img_path)]
     if trainer.history.epochs:
-        figures.append((plot_loss(*trainer.history.column("loss"), show), cfg.loss_img_path))
-    figures.append((plot_progress(x, y, progress_fits(trainer, final), show), cfg.progress_img_path))
+        figures.append((plot_loss(trainer.history, show), cfg.loss_img_path))
     hidden_layers = len(trainer.net.linear_list) - 1
-    if hidden_layers and trainer.x.shape[0] == 1:
+    if one_input:
+        figures.append((plot_progress(x, y, progress_fits(trainer, final), show), cfg.progress_img_path))
+    if one_input and hidden_layers:
         figures.append((plot_hidden(trainer.net, x, y, show), cfg.hidden_img_path))
     else:
-        print("hidden figure: skipped (it draws one input against the last hidden layer's units)")
+        print("progress and hidden figures: skipped (they draw the fit over one input; this data has "
+              f"{trainer.x.shape[0]}, or the net has no hidden layer)")
     if trainer.history.epochs and hidden_layers:
         figures.append((plot_gradients(trainer.history, hidden_layers, show), cfg.gradients_img_path))
     written = [save_figure(fig, path) for fig, path in figures]

@@ -2,12 +2,11 @@
 
 import math
 import os
-from code.config.validate import validate
-from code.lib.Data.DataLoader import DataLoader, as_columns
+from code.config.validate import ConfigError, check_layers_fit, validate
+from code.lib.Data.DataLoader import DataLoader
 from code.lib.Optim import make_optimizer
-from code.scripts import checkpoint, metrics, plots
+from code.scripts import checkpoint, data, metrics, plots
 from code.scripts.checkpoint import load_checkpoint, save_checkpoint
-from code.scripts.Dataset import Dataset
 from code.scripts.metrics import History
 from code.scripts.network import network
 from types import SimpleNamespace
@@ -30,17 +29,23 @@ class Trainer:
     """
 
     def __init__(self, cfg, dataset=None):
-        self.dataset = Dataset() if dataset is None else dataset
-        self.x, self.y = as_columns(self.dataset, "x"), as_columns(self.dataset, "y")   # (in, N), (out, N)
-        validate(cfg, self.x.shape[0], self.y.shape[0])      # ConfigError on a bad value
+        validate(cfg)                                        # ConfigError on a bad value
+        self.dataset = data.make_dataset(cfg) if dataset is None else dataset
+        self.x, self.y, self.held_out = data.prepare(self.dataset, cfg)   # (in, N), (out, N), (N,)
+        check_layers_fit(cfg.layers_dim, self.x.shape[0], self.y.shape[0])
         self.cfg = cfg
-        self.loader = DataLoader(SimpleNamespace(x=self.x, y=self.y), cfg.batch_size, shuffle=cfg.shuffle)
+        train = ~self.held_out
+        self.loader = DataLoader(SimpleNamespace(x=self.x[:, train], y=self.y[:, train]), cfg.batch_size,
+                                 shuffle=cfg.shuffle)
+        if cfg.data_path and self.loader.x.shape[1] < cfg.batch_size:
+            raise ConfigError(f"data_path {cfg.data_path!r} has {self.loader.x.shape[1]} training points, "
+                              f"fewer than one batch of batch_size {cfg.batch_size}")
         # RandomState(seed).random draws what np.random.seed(seed); np.random.random would.
         self.net = network(cfg.layers_dim, cfg.activation, cfg.init, rng=np.random.RandomState(cfg.seed))
         self.optimizer = make_optimizer(cfg, self.net.parameters())
         self.epoch = 0
         self.iteration = 0
-        self.history = History(cfg.metrics_path, metrics.names(self.net))
+        self.history = History(cfg.metrics_path, metrics.names(self.net, self.held_out.any()))
         self.snapshots = {}
         self.imported = False                                # the weights came from --import-original
         self.saved_epoch = None                              # the epoch the file at ckpt_path holds
@@ -70,7 +75,10 @@ class Trainer:
                 if not math.isfinite(loss):
                     self._diverged(epoch + 1, loss)
                 self.epoch = epoch + 1
-                self.history.append(self.epoch, metrics.measure(self.net, *self.last_batch, loss))
+                row = metrics.measure(self.net, *self.last_batch, loss)
+                if self.held_out.any():
+                    row["val_loss"] = self.validation_mse()
+                self.history.append(self.epoch, row)
                 if self.epoch in snapshot_epochs:
                     self.snapshots[self.epoch] = checkpoint.flat(self.net.parameters())
                 if stop is not None and stop():
@@ -103,7 +111,7 @@ class Trainer:
             self.optimizer.step(grads)                         # W_i -= lr * dw_i, b_i -= lr * db_i (sgd)
             self.iteration += 1
         self.last_batch = caches, grads                        # for metrics.measure
-        return float(sum_of_squares / self.y.size)
+        return float(sum_of_squares / self.loader.y.size)
 
     def _diverged(self, epoch: int, loss: float) -> None:
         kept = (f"{self.cfg.ckpt_path} keeps epoch {self.saved_epoch}" if self.saved_epoch is not None
@@ -120,12 +128,18 @@ class Trainer:
         with np.errstate(over="ignore"):
             return net.forward(self.x)[1]
 
+    def validation_mse(self) -> float:
+        """The MSE on the held-out points (val_fraction of them, never trained on)."""
+        return float(np.mean((self.predict()[:, self.held_out] - self.y[:, self.held_out]) ** 2))
+
     # ---- test and figures -------------------------------------------------------------------
     def test(self) -> float:
         """Forward on all the data, print its MSE, save (and maybe show) the figures. Returns the MSE."""
         prediction = self.predict()                            # (out, N)
         mse = float(np.mean((prediction - self.y) ** 2))
         print(f"test: MSE {mse} on {self.y.shape[1]} points after {self.epoch} epochs")
+        if self.held_out.any():
+            print(f"validation: MSE {self.validation_mse()} on {np.count_nonzero(self.held_out)} held-out points")
         plots.draw_figures(self, prediction, mse)
         return mse
 
@@ -137,7 +151,8 @@ class Trainer:
                 "learning_rate": float(cfg.learning_rate), "batch_size": cfg.batch_size, "seed": cfg.seed,
                 "init": cfg.init, "optimizer": cfg.optimizer, "momentum": float(cfg.momentum),
                 "betas": np.array(cfg.betas, dtype=float), "eps": float(cfg.eps), "shuffle": int(cfg.shuffle),
-                "data": checkpoint.fingerprint(self.x, self.y)}
+                "noise": float(cfg.noise), "val_fraction": float(cfg.val_fraction),
+                "data": checkpoint.fingerprint(self.x, self.y, self.held_out)}
 
     def state(self) -> dict:
         """Everything the checkpoint holds (see code/scripts/checkpoint.py).

@@ -1,0 +1,109 @@
+"""Your own data: noise, held-out points and CSV files (issue 12)."""
+
+import os
+from code.config.validate import ConfigError
+from code.scripts.trainer import Trainer
+
+import numpy as np
+import pytest
+from conftest import load_ckpt
+from test_demo import config
+from test_faults import assert_one_line_error
+
+
+def write_grid_csv(path, n=15):
+    """y = x1^2 + x2 on an n x n grid of [-1, 1]^2, with a header row."""
+    x1, x2 = np.meshgrid(np.linspace(-1, 1, n), np.linspace(-1, 1, n))
+    table = np.column_stack([x1.ravel(), x2.ravel(), x1.ravel() ** 2 + x2.ravel()])
+    np.savetxt(path, table, delimiter=",", header="x1,x2,y", comments="")
+    return table
+
+
+def test_two_input_csv_trains_and_draws_what_makes_sense(run_demo, tmp_path):
+    write_grid_csv(tmp_path / "grid.csv")
+    flags = ["--data-path", "grid.csv", "--layers-dim", 2, 16, 1, "--activation", "tanh", "--init", "xavier",
+             "--optimizer", "adam", "--learning-rate", 0.01, "--batch-size", 25]
+    first = run_demo(*flags, "--total-epochs", 1, "--ckpt-path", "start.npy")
+    result = run_demo(*flags, "--total-epochs", 300)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    start = float(first.stdout.split("test: MSE ")[1].split()[0])
+    mse = float(result.stdout.split("test: MSE ")[1].split()[0])
+    assert "on 225 points" in result.stdout and mse < start / 20, (start, mse)
+    assert "progress and hidden figures: skipped" in result.stdout
+    assert (tmp_path / "result.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_noise_and_held_out_points(run_demo, tmp_path):
+    result = run_demo("--total-epochs", 40, "--noise", 2.0, "--val-fraction", 0.25)
+    assert result.returncode == 0, result.stderr
+    assert "validation: MSE " in result.stdout and "on 50 held-out points" in result.stdout
+    header, *rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert header.startswith("epoch,loss,val_loss,") and len(rows) == 40
+    ckpt = load_ckpt(tmp_path / "ckpt.npy")
+    assert float(ckpt["noise"]) == 2.0 and float(ckpt["val_fraction"]) == 0.25
+    assert int(ckpt["iteration"]) == 40 * 2                          # 150 training points: batches of 90, 60
+
+
+def test_held_out_points_are_never_trained_on(tmp_path):
+    trainer = Trainer(config(tmp_path, val_fraction=0.3, noise=1.0))
+    assert np.count_nonzero(trainer.held_out) == 60 and trainer.loader.x.shape[1] == 140
+    trained = set(trainer.loader.x[0].tolist())
+    assert trained.isdisjoint(trainer.x[0, trainer.held_out].tolist())
+    again = Trainer(config(tmp_path, val_fraction=0.3, noise=1.0))
+    np.testing.assert_array_equal(again.y, trainer.y)                 # seeded: the same noise, the same split
+    assert not np.array_equal(trainer.y, Trainer(config(tmp_path)).y)
+
+
+@pytest.mark.parametrize("options", [{"noise": 1.5, "val_fraction": 0.2}, {"data_path": "grid.csv"}])
+def test_exact_resume_with_noise_held_out_points_and_csv(tmp_path, options):
+    write_grid_csv(tmp_path / "grid.csv")
+    if "data_path" in options:
+        options = dict(options, data_path=str(tmp_path / "grid.csv"), layers_dim=[2, 8, 1], batch_size=50)
+    Trainer(config(tmp_path, total_epochs=15, **options)).train()
+    Trainer(config(tmp_path, total_epochs=30, resume=True, **options)).train()
+    resumed = (tmp_path / "ckpt.npy").read_bytes(), (tmp_path / "metrics.csv").read_bytes()
+    os.remove(tmp_path / "ckpt.npy")
+    Trainer(config(tmp_path, total_epochs=30, **options)).train()
+    assert resumed == ((tmp_path / "ckpt.npy").read_bytes(), (tmp_path / "metrics.csv").read_bytes())
+
+
+def test_resuming_on_other_data_is_an_error(tmp_path):
+    table = write_grid_csv(tmp_path / "grid.csv")
+    options = {"data_path": str(tmp_path / "grid.csv"), "layers_dim": [2, 8, 1], "batch_size": 50}
+    Trainer(config(tmp_path, total_epochs=2, **options)).train()
+    table[7, 2] += 1e-9
+    np.savetxt(tmp_path / "grid.csv", table, delimiter=",", header="x1,x2,y", comments="")
+    from code.scripts.checkpoint import CheckpointError
+    with pytest.raises(CheckpointError, match="trained on other data"):
+        Trainer(config(tmp_path, total_epochs=4, resume=True, **options))
+
+
+BAD_FILES = {
+    "missing": (None, "no such file"),
+    "empty": ("", "is empty"),
+    "header only": ("x,y\n", "no rows"),
+    "not a number": ("x,y\n0.1,2\n0.2,abc\n", "row 3 column 2: 'abc' is not a number"),
+    "empty cell": ("x,y\n0.1,2\n,3\n", "row 3 column 1: '' is not a number"),
+    "short row": ("x,y\n0.1,2\n0.2\n", "row 3: 1 cells, the header has 2"),
+    "nan": ("x,y\n0.1,2\n0.2,nan\n", "row 3 column 2: nan is not a finite number"),
+    "inf": ("x,y\n0.1,inf\n", "row 2 column 2: inf is not a finite number"),
+    "three columns": ("x,y,z\n1,2,3\n", "has 3 columns; layers_dim asks for 2"),
+    "fewer than a batch": ("x,y\n" + "".join(f"{i},{i}\n" for i in range(10)), "10 training points, fewer than one batch"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_FILES))
+def test_bad_csv_is_one_line_naming_the_file(run_demo, tmp_path, kind):
+    text, fragment = BAD_FILES[kind]
+    if text is not None:
+        (tmp_path / "d.csv").write_text(text)
+    before = sorted(os.listdir(tmp_path))
+    assert_one_line_error(run_demo("--data-path", "d.csv", "--total-epochs", 2), "data_path 'd.csv'", fragment)
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+@pytest.mark.parametrize("key,value", [("noise", -1.0), ("noise", float("nan")), ("val_fraction", 1.0),
+                                       ("val_fraction", -0.1)])
+def test_bad_noise_or_fraction(tmp_path, key, value):
+    with pytest.raises(ConfigError, match=key):
+        Trainer(config(tmp_path, **{key: value}))

@@ -1,4 +1,4 @@
-"""A plain restatement of the article's program (SEED_API.md), in its own shape, for tests and the benchmark.
+"""A plain restatement of the article's program, in its own shape, for tests and the benchmark.
 
 Nothing here comes from the package: tests train this and the package side by
 side and compare the numbers.  It keeps the article's costs too: batches are

@@ -62,28 +62,22 @@ def test_linear_backward_matches_finite_differences():
     def loss():                                        # J = (1 / 2m) sum((z - target)^2): dz = z - target
         return np.sum((layer.forward(x) - target) ** 2) / 12
 
-    d_input, dw, db = layer.backward(layer.forward(x) - target, x)
-    for analytic, param in ((dw, layer.weight), (db, layer.bias)):
-        numeric = np.zeros_like(param)
-        for index in np.ndindex(param.shape):
-            saved = param[index]
-            param[index] = saved + 1e-6
+    def numeric(values: np.ndarray) -> np.ndarray:            # dJ/dvalues by central differences, in place
+        grad = np.zeros_like(values)
+        for index in np.ndindex(values.shape):
+            saved = values[index]
+            values[index] = saved + 1e-6
             plus = loss()
-            param[index] = saved - 1e-6
+            values[index] = saved - 1e-6
             minus = loss()
-            param[index] = saved
-            numeric[index] = (plus - minus) / 2e-6
-        np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
-    numeric_x = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        saved = x[index]
-        x[index] = saved + 1e-6
-        plus = loss()
-        x[index] = saved - 1e-6
-        minus = loss()
-        x[index] = saved
-        numeric_x[index] = (plus - minus) / 2e-6
-    np.testing.assert_allclose(d_input / 6, numeric_x, rtol=1e-6, atol=1e-9)   # d_input is m * dJ/dinput
+            values[index] = saved
+            grad[index] = (plus - minus) / 2e-6
+        return grad
+
+    d_input, dw, db = layer.backward(layer.forward(x) - target, x)
+    np.testing.assert_allclose(dw, numeric(layer.weight), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(db, numeric(layer.bias), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(d_input / 6, numeric(x), rtol=1e-6, atol=1e-9)   # d_input is m * dJ/dinput
 
 
 def test_xavier_init_range_and_unknown_init():

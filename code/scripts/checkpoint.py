@@ -124,6 +124,17 @@ def _fsync_folder(folder: str) -> None:
 
 
 # ---- reading ------------------------------------------------------------------------------------------
+def read_npy_header(f) -> tuple:
+    """(shape, fortran_order, dtype) from the .npy header at the start of the open file ``f``.
+    ValueError for any damage: the header is a Python literal, whose parser raises many kinds."""
+    try:
+        version = np.lib.format.read_magic(f)
+        read = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        return read[version](f)
+    except Exception:  # noqa: BLE001 -- a damaged header raises anything the literal parser can
+        raise ValueError("its .npy header cannot be read") from None
+
+
 def _read_header(path: str) -> np.dtype:
     """The record's dtype from the .npy header, checked against the file before anything is read."""
     with open(path, "rb") as f:
@@ -133,12 +144,10 @@ def _read_header(path: str) -> np.dtype:
         if head != b"\x93NUMPY":
             raise CheckpointError(f"checkpoint {path} is not a .npy file (empty, or some other format)")
         f.seek(0)
-        try:                                         # the header is a Python literal: any error is damage
-            version = np.lib.format.read_magic(f)
-            read = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-            shape, fortran_order, dtype = read[version](f)
-        except Exception:  # noqa: BLE001 -- a damaged header raises anything the literal parser can
-            raise CheckpointError(f"checkpoint {path} is damaged: its .npy header cannot be read") from None
+        try:
+            shape, fortran_order, dtype = read_npy_header(f)
+        except ValueError as error:
+            raise CheckpointError(f"checkpoint {path} is damaged: {error}") from None
         if fortran_order:                            # never written by save_checkpoint
             raise CheckpointError(f"checkpoint {path} is damaged: its .npy header is not the one we write")
         data_bytes = os.fstat(f.fileno()).st_size - f.tell()

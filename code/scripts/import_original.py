@@ -11,6 +11,7 @@ else is refused before it is called.
 
 import os
 import pickle
+from code.scripts.checkpoint import read_npy_header
 
 import numpy as np
 from easydict import EasyDict
@@ -70,11 +71,9 @@ def _read_pickled_dict(path: str) -> dict:
             raise OriginalFormatError("it is not a .npy file (the original saves its checkpoint with np.save)")
         f.seek(0)
         try:
-            version = np.lib.format.read_magic(f)
-            read = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-            shape, _, dtype = read[version](f)
-        except Exception:  # noqa: BLE001 -- a damaged header raises anything the literal parser can
-            raise OriginalFormatError("its .npy header is damaged") from None
+            shape, _, dtype = read_npy_header(f)
+        except ValueError as error:
+            raise OriginalFormatError(str(error)) from None
         if dtype != np.dtype(object) or shape != ():
             raise OriginalFormatError(f"it holds a {dtype} array of shape {shape}, not the original's pickled dict "
                                "(a checkpoint of this program resumes as it is, without --import-original)")

@@ -12,6 +12,7 @@ import os
 import tempfile
 import time
 from code.config.validate import KINDS, ConfigError, check_kind
+from code.scripts import plots
 
 import numpy as np
 from easydict import EasyDict
@@ -73,8 +74,8 @@ def train_quietly(trainer, diverged_error) -> tuple:
 
 
 def compare(cfg, spec: str, trainer_class, diverged_error) -> list:
-    """Train one run per value of the --compare spec, print the table, save the figure. Returns the rows."""
-    from code.scripts import plots
+    """Train one run per value of the --compare spec, print the table, save the figure.
+    Returns the rows: (label "key=value", trainer, final MSE or why there is none)."""
     key, values = parse_compare(spec)
     with tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:
         trainers = make_trainers(cfg, key, values, folder, trainer_class)    # ConfigError before training
@@ -85,7 +86,7 @@ def compare(cfg, spec: str, trainer_class, diverged_error) -> list:
             seconds, mse = train_quietly(trainer, diverged_error)
             shown = f"{mse:22.6g}" if isinstance(mse, float) else f"{mse:>22s}"
             print(f"{format_value(value):>20s}  {shown}  {seconds:8.2f}", flush=True)
-            rows.append((value, trainer, mse))
+            rows.append((f"{key}={format_value(value)}", trainer, mse))
         written = plots.save_figure(plots.plot_compare(key, rows), cfg.compare_img_path)
     print(f"figure saved: {written}")
     return rows

@@ -11,7 +11,8 @@ else is refused before it is called.
 
 import os
 import pickle
-from code.scripts.checkpoint import read_npy_header
+from code.scripts.checkpoint import CheckpointError, read_npy_header, save_checkpoint
+from code.scripts.runlock import RunLock
 
 import numpy as np
 from easydict import EasyDict
@@ -128,8 +129,6 @@ def import_checkpoint(source: str, cfg, trainer_class) -> str:
     Never overwrites: an existing cfg.ckpt_path is a CheckpointError.  Returns the
     flags that train on from it (its layers_dim, the sigmoid, the same ckpt_path).
     """
-    from code.scripts.checkpoint import CheckpointError, save_checkpoint
-    from code.scripts.runlock import RunLock
     if os.path.lexists(cfg.ckpt_path):
         raise CheckpointError(f"checkpoint {cfg.ckpt_path} exists already; --import-original never overwrites "
                               "one: move it away, or give another --ckpt-path")

@@ -209,14 +209,12 @@ def show_figures() -> None:
 
 def plot_compare(key: str, rows: list) -> Figure:
     """The loss curves of side-by-side runs, log scale, and their final fits over the target.
-    rows: [(value, trainer, final MSE or why there is none)]."""
-    from code.scripts.compare import format_value
+    rows: [(label, trainer, final MSE or why there is none)]."""
     fig = Figure(figsize=(12, 4.5))
     curves, fits = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     x, y = rows[0][1].x[0], rows[0][1].y[0]
     fits.scatter(x, y, s=4, color="0.6", label="ground truth")
-    for k, (value, trainer, mse) in enumerate(rows):
-        label = f"{key}={format_value(value)}"
+    for k, (label, trainer, mse) in enumerate(rows):
         if trainer.history.epochs:
             epochs, losses = trainer.history.column("loss")
             curves.plot(epochs, np.minimum(losses, 1e12), color=f"C{k}", label=label)   # a diverged run: clipped

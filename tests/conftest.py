@@ -36,6 +36,25 @@ def run_demo(tmp_path):
     return run
 
 
+@pytest.fixture
+def run_main(tmp_path, monkeypatch, capsys):
+    """run_main(*flags) calls ``demo.main(FLAGS)`` in this process, in tmp_path; returns a
+    CompletedProcess like run_demo's.  For the many bad-input cases that stop before any
+    training: the same code as ``python demo.py``, without ~1.3 s of imports for each (each
+    family of them also has a real ``python demo.py`` run, with run_demo)."""
+    import demo
+
+    def run(*flags):
+        monkeypatch.chdir(tmp_path)
+        try:
+            status = demo.main(["--animation-path", "", *map(str, flags)])
+        except SystemExit as stop:                          # argparse: --help, or a bad flag
+            status = stop.code
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(["demo.py", *flags], status, out.out, out.err)
+    return run
+
+
 def load_ckpt(path) -> np.ndarray:
     """The checkpoint record, read the way the README says: plain NumPy, no pickle."""
     return np.load(path, allow_pickle=False)

@@ -127,7 +127,7 @@ def start_long_run(tmp_path, *flags):
     """``python demo.py`` training for a long time in tmp_path; returns once epoch 1001 is logged."""
     env = dict(headless_env(), PYTHONUNBUFFERED="1")
     process = subprocess.Popen([sys.executable, DEMO, "--total-epochs", "10000000", "--log-every", "500",
-                                "--ckpt-every", "100000000", *flags], cwd=tmp_path, env=env,
+                                "--ckpt-every", "100000000", "--animation-path", "", *flags], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in process.stdout:                                  # wait until training is under way
         if line.startswith("Epoch: 1001/"):
@@ -148,18 +148,18 @@ def test_stop_signal_saves_then_resume_is_exact(tmp_path, signum, name):
     command = shlex.split(hint)
     assert os.path.samefile(tmp_path / command[1], DEMO)           # works from the folder it ran in
     assert command[2:] == ["--total-epochs", "10000000", "--log-every", "500", "--ckpt-every", "100000000",
-                           "--ckpt-path", "run.npy", "--resume"]
+                           "--animation-path", "", "--ckpt-path", "run.npy", "--resume"]
     k = int(load_ckpt(tmp_path / "run.npy")["epoch"])
     assert k > 1000 and not (tmp_path / "run.npy.lock").exists()
     if signum == signal.SIGHUP:
         return                                                      # the resume is the same for every signal
     env = headless_env()
     resumed = subprocess.run([sys.executable, *command[1:2], "--total-epochs", str(k + 30), "--ckpt-path", "run.npy",
-                              "--metrics-path", "metrics.csv"],
+                              "--metrics-path", "metrics.csv", "--animation-path", ""],
                              cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     os.rename(tmp_path / "metrics.csv", tmp_path / "resumed.csv")
     straight = subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 30), "--ckpt-path",
-                               "straight.npy", "--no-resume"], cwd=tmp_path, env=env, capture_output=True,
+                               "straight.npy", "--no-resume", "--animation-path", ""], cwd=tmp_path, env=env, capture_output=True,
                               text=True, check=False)
     assert resumed.returncode == straight.returncode == 0, resumed.stderr
     assert (tmp_path / "run.npy").read_bytes() == (tmp_path / "straight.npy").read_bytes()

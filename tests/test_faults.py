@@ -55,9 +55,15 @@ BAD_FLAGS = [
 
 
 @pytest.mark.parametrize("flags,fragments", BAD_FLAGS)
-def test_bad_flag_is_one_line_and_writes_nothing(run_demo, tmp_path, flags, fragments):
-    result = run_demo(*flags)
+def test_bad_flag_is_one_line_and_writes_nothing(run_main, tmp_path, flags, fragments):
+    result = run_main(*flags)
     assert_one_line_error(result, *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_flags_on_a_real_command_line(run_demo, tmp_path):
+    for flags, fragments in (BAD_FLAGS[1], BAD_FLAGS[3], BAD_FLAGS[-1]):   # argparse's, ours, an unknown flag
+        assert_one_line_error(run_demo(*flags), *fragments)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -254,7 +260,7 @@ def test_divergence_before_any_checkpoint_writes_none(run_demo, tmp_path):
 # ---- crashes and full disks --------------------------------------------------------------------------
 def test_kill_9_at_random_moments_never_leaves_a_partial_checkpoint(tmp_path):
     rng = random.Random(1)
-    flags = ["--total-epochs", "100000000", "--ckpt-every", "1", "--log-every", "100000000"]
+    flags = ["--total-epochs", "100000000", "--ckpt-every", "1", "--log-every", "100000000", "--animation-path", ""]
     for _ in range(6):
         process = subprocess.Popen([sys.executable, DEMO, *flags], cwd=tmp_path, env=headless_env(),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -269,12 +275,13 @@ def test_kill_9_at_random_moments_never_leaves_a_partial_checkpoint(tmp_path):
     k = int(load_ckpt(tmp_path / "ckpt.npy")["epoch"])
     assert k > 0
     env = headless_env()
-    subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 5), "--no-show"], cwd=tmp_path, env=env,
+    subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 5), "--no-show", "--animation-path", ""], cwd=tmp_path, env=env,
                    capture_output=True, check=True)
     left = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith((".png", ".gif")))
     assert left == ["ckpt.npy", "metrics.csv"]                      # no lock, no temp file left
     os.mkdir(tmp_path / "straight")
-    subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 5), "--no-resume", "--no-show"],
+    subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 5), "--no-resume", "--no-show",
+                    "--animation-path", ""],
                    cwd=tmp_path / "straight", env=env, capture_output=True, check=True)
     for name in ("ckpt.npy", "metrics.csv"):
         assert (tmp_path / name).read_bytes() == (tmp_path / "straight" / name).read_bytes(), name

@@ -139,6 +139,7 @@ def test_compare_starts_every_run_from_the_same_weights(tmp_path):
                                            ("batch_size=10,ten", "'ten'"), ("learning_rate=0.1,-1", "learning_rate"),
                                            ("ckpt_path=a,b", "ckpt_path"), ("layers_dim=1-5-1,2-5-1", "[2, 5, 1]"),
                                            ("optimizer=sgd,rmsprop", "rmsprop")])
-def test_bad_compare_is_one_line_before_training(run_demo, tmp_path, spec, fragment):
-    assert_one_line_error(run_demo("--compare", spec), fragment)
+def test_bad_compare_is_one_line_before_training(run_main, run_demo, tmp_path, spec, fragment):
+    run = run_demo if spec == "lr=1,2" else run_main                         # one on a real command line
+    assert_one_line_error(run("--compare", spec), fragment)
     assert list(tmp_path.iterdir()) == []

@@ -145,7 +145,8 @@ def test_a_second_run_on_the_same_checkpoint_is_refused(tmp_path):
     finally:
         first.kill()
         first.wait()
-    third = subprocess.run([sys.executable, DEMO, "--total-epochs", "3", "--no-resume", "--no-show"], cwd=tmp_path,
+    third = subprocess.run([sys.executable, DEMO, "--total-epochs", "3", "--no-resume", "--no-show", "--animation-path", ""],
+                           cwd=tmp_path,
                            env=headless_env(), capture_output=True, text=True, check=False)
     assert third.returncode == 0, third.stderr                       # a killed run's lock never blocks
 
@@ -261,8 +262,9 @@ def test_help_without_the_config_source(tmp_path):
 
 
 @pytest.mark.parametrize("flag", ["--result-img-path", "--loss-img-path", "--progress-img-path"])
-def test_a_figure_format_matplotlib_cannot_write_is_refused(run_demo, tmp_path, flag):
-    assert_one_line_error(run_demo(flag, "out.xyz"), "out.xyz", "cannot write .xyz")
+def test_a_figure_format_matplotlib_cannot_write_is_refused(run_main, run_demo, tmp_path, flag):
+    run = run_demo if flag == "--result-img-path" else run_main                # one on a real command line
+    assert_one_line_error(run(flag, "out.xyz"), "out.xyz", "cannot write .xyz")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -7,8 +7,9 @@ article's Dataset(), trained and tested on all of its 200 points.
 import os
 import warnings
 from code.config.validate import ConfigError
-from code.lib.Data.DataLoader import as_columns
+from code.lib.Data.DataLoader import DataLoader, as_columns
 from code.scripts.Dataset import Dataset
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -94,3 +95,13 @@ def prepare(dataset, cfg) -> tuple:
     held_out = np.zeros(n, dtype=bool)
     held_out[np.random.default_rng([cfg.seed, 2]).permutation(n)[:round(cfg.val_fraction * n)]] = True
     return x, y, held_out
+
+
+def training_loader(x: np.ndarray, y: np.ndarray, held_out: np.ndarray, cfg) -> DataLoader:
+    """Batches of the points not held out.  ConfigError if a CSV file has fewer than one batch."""
+    train = ~held_out
+    loader = DataLoader(SimpleNamespace(x=x[:, train], y=y[:, train]), cfg.batch_size, shuffle=cfg.shuffle)
+    if cfg.data_path and loader.x.shape[1] < cfg.batch_size:
+        raise ConfigError(f"data_path {cfg.data_path!r} has {loader.x.shape[1]} training points, "
+                          f"fewer than one batch of batch_size {cfg.batch_size}")
+    return loader

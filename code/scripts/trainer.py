@@ -2,14 +2,12 @@
 
 import math
 import os
-from code.config.validate import ConfigError, check_layers_fit, validate
-from code.lib.Data.DataLoader import DataLoader
+from code.config.validate import check_layers_fit, validate
 from code.lib.Optim import make_optimizer
 from code.scripts import checkpoint, data, metrics, plots
 from code.scripts.checkpoint import load_checkpoint, save_checkpoint
 from code.scripts.metrics import History
 from code.scripts.network import network
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -34,18 +32,14 @@ class Trainer:
         self.x, self.y, self.held_out = data.prepare(self.dataset, cfg)   # (in, N), (out, N), (N,)
         check_layers_fit(cfg.layers_dim, self.x.shape[0], self.y.shape[0])
         self.cfg = cfg
-        train = ~self.held_out
-        self.loader = DataLoader(SimpleNamespace(x=self.x[:, train], y=self.y[:, train]), cfg.batch_size,
-                                 shuffle=cfg.shuffle)
-        if cfg.data_path and self.loader.x.shape[1] < cfg.batch_size:
-            raise ConfigError(f"data_path {cfg.data_path!r} has {self.loader.x.shape[1]} training points, "
-                              f"fewer than one batch of batch_size {cfg.batch_size}")
+        self.validating = bool(self.held_out.any())          # held-out points: a validation loss too
+        self.loader = data.training_loader(self.x, self.y, self.held_out, cfg)   # batches of the others
         # RandomState(seed).random draws what np.random.seed(seed); np.random.random would.
         self.net = network(cfg.layers_dim, cfg.activation, cfg.init, rng=np.random.RandomState(cfg.seed))
         self.optimizer = make_optimizer(cfg, self.net.parameters())
         self.epoch = 0
         self.iteration = 0
-        self.history = History(cfg.metrics_path, metrics.names(self.net, self.held_out.any()))
+        self.history = History(cfg.metrics_path, metrics.names(self.net, self.validating))
         self.snapshots = {}
         self.imported = False                                # the weights came from --import-original
         self.saved_epoch = None                              # the epoch the file at ckpt_path holds
@@ -76,7 +70,7 @@ class Trainer:
                     self._diverged(epoch + 1, loss)
                 self.epoch = epoch + 1
                 row = metrics.measure(self.net, *self.last_batch, loss)
-                if self.held_out.any():
+                if self.validating:
                     row["val_loss"] = self.validation_mse()
                 self.history.append(self.epoch, row)
                 if self.epoch in snapshot_epochs:
@@ -140,21 +134,15 @@ class Trainer:
         prediction = self.predict()                            # (out, N)
         mse = float(np.mean((prediction - self.y) ** 2))
         print(f"test: MSE {mse} on {self.y.shape[1]} points after {self.epoch} epochs")
-        if self.held_out.any():
+        if self.validating:
             print(f"validation: MSE {self.validation_mse()} on {np.count_nonzero(self.held_out)} held-out points")
         plots.draw_figures(self, prediction, mse)
         return mse
 
     # ---- checkpoint ---------------------------------------------------------------------------
     def settings(self) -> dict:
-        """How this run trains, in the checkpoint's form (see checkpoint.FIELDS)."""
-        cfg = self.cfg
-        return {"layers_dim": np.array(self.net.layers_dim, dtype=np.int64), "activation": self.net.activation,
-                "learning_rate": float(cfg.learning_rate), "batch_size": cfg.batch_size, "seed": cfg.seed,
-                "init": cfg.init, "optimizer": cfg.optimizer, "momentum": float(cfg.momentum),
-                "betas": np.array(cfg.betas, dtype=float), "eps": float(cfg.eps), "shuffle": int(cfg.shuffle),
-                "noise": float(cfg.noise), "val_fraction": float(cfg.val_fraction),
-                "data": checkpoint.fingerprint(self.x, self.y, self.held_out)}
+        """How this run trains, in the checkpoint's form (see checkpoint.settings)."""
+        return checkpoint.settings(self.cfg, self.net, self.x, self.y, self.held_out)
 
     def state(self) -> dict:
         """Everything the checkpoint holds (see code/scripts/checkpoint.py).
@@ -184,7 +172,7 @@ class Trainer:
         for note in checkpoint.resume_notes(path, state, self.settings()):
             print(note)
         self.net.load_parameters(state)
-        self.optimizer.load_state_dict({k[6:]: v for k, v in state.items() if k.startswith("optim_")})
+        self.optimizer.load_state_dict(checkpoint.optimizer_state(state))
         self.epoch, self.iteration = int(state["epoch"]), int(state["iteration"])
         self.imported = bool(state["imported"])
         self.snapshots = dict(zip(state["snapshot_epochs"].tolist(), state["snapshot_params"]))

@@ -125,3 +125,14 @@ def test_gradient_norms_equal_an_independent_computation(tmp_path):
     np.testing.assert_allclose(recorded, expected, rtol=1e-13)
     last_a = 1 / (1 + np.exp(-caches["z"][1]))
     assert trainer.history.values["saturated_1"][-1] == np.mean((last_a < 0.01) | (last_a > 0.99))
+
+
+def test_drawing_the_figures_leaves_np_random_alone(tmp_path):
+    trainer = Trainer(config(tmp_path, total_epochs=30, progress_epochs=[10, 20], animation_path=str(tmp_path / "t.gif"),
+                             animation_frames=5))
+    trainer.train()
+    np.random.seed(7)
+    expected = np.random.random(3)
+    np.random.seed(7)
+    trainer.test()                                                 # progress fits and frames use scratch nets
+    assert np.array_equal(np.random.random(3), expected)

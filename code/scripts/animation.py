@@ -10,6 +10,7 @@ Pillow (which comes with matplotlib) writes the GIF.
 
 import os
 from code.scripts.checkpoint import flat, unflat
+from code.scripts.explain import hidden_shares
 from code.scripts.network import network
 
 import numpy as np
@@ -94,7 +95,8 @@ def write_animation(trainer, path: str, frames: int) -> str:
     if len(trainer.net.linear_list) < 2 or trainer.x.shape[0] != 1:
         print("animation: skipped (it draws one input and the last hidden layer's units)")
         return written
-    net = network(trainer.cfg.layers_dim, trainer.cfg.activation)
+    # A net to hold each frame's weights; its own initial draw leaves np.random's sequence alone.
+    net = network(trainer.cfg.layers_dim, trainer.cfg.activation, rng=np.random.default_rng(0))
     artists = _Artists(trainer, trainer.cfg.layers_dim[-2])
     images = []
     for epoch, params in _frames(trainer, frames):
@@ -110,14 +112,11 @@ def write_animation(trainer, path: str, frames: int) -> str:
 
 def _update(artists: _Artists, net, params: dict, trainer, epoch: int) -> None:
     net.load_parameters(params)
-    with np.errstate(over="ignore"):
-        caches, output = net.forward(trainer.x)
-    last = net.linear_list[-1]
-    shares = last.weight[0][:, None] * caches["a"][-2]            # W[0, j] a_j(x), (H, N)
+    _, shares, bias, output = hidden_shares(net, trainer.x)      # W[0, j] a_j(x), (H, N)
     artists.fit.set_ydata(output[0])
     for line, share in zip(artists.shares, shares):
         line.set_ydata(share)
-    artists.total.set_ydata(shares.sum(axis=0) + last.bias[0, 0])
+    artists.total.set_ydata(shares.sum(axis=0) + bias)
     artists.marker.set_data([epoch], [artists.losses.get(epoch, np.nan)])
     mse = float(np.mean((output - trainer.y) ** 2))
     artists.title.set_text(f"the fit at epoch {epoch}: MSE {mse:.3g}")

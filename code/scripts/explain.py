@@ -11,6 +11,18 @@ import numpy as np
 WHOLE = 100                                            # arrays up to this many entries (10 x 10) print whole
 
 
+def hidden_shares(net, x: np.ndarray) -> tuple:
+    """The last hidden layer's units a_j(x) and their weighted shares W[0, j] a_j(x) of the first
+    output.  x: (in, N).  Returns (units (H, N), shares (H, N), bias b[0], output (out, N)):
+    output[0] = sum of the shares + bias (hidden.png and the animation draw both)."""
+    with np.errstate(over="ignore"):
+        caches, output = net.forward(x)
+    units = caches["a"][-2]                                       # a of the last hidden layer, (H, N)
+    last = net.linear_list[-1]
+    shares = last.weight[0][:, None] * units                      # W[0, j] * a_j(x), (H, N)
+    return units, shares, float(last.bias[0, 0]) if last.bias is not None else 0.0, output
+
+
 def show(name: str, formula: str, value: np.ndarray) -> None:
     """One line per array: name = formula, its shape, then its values (or a summary if large)."""
     value = np.asarray(value)

@@ -10,6 +10,7 @@ import os
 import sys
 from code.scripts import animation
 from code.scripts.checkpoint import unflat
+from code.scripts.explain import hidden_shares
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -93,20 +94,10 @@ def plot_progress(x: np.ndarray, y: np.ndarray, fits: dict, show: bool = False) 
     return fig
 
 
-def hidden_shares(net, x: np.ndarray) -> tuple:
-    """The last hidden layer's units a_j(x) and their weighted shares W[0, j] a_j(x) of the first output.
-    x: (in, N).  Returns (units (H, N), shares (H, N), bias b[0]): output = sum of shares + bias."""
-    caches, _ = net.forward(x)
-    units = caches["a"][-2]                                       # a of the last hidden layer, (H, N)
-    last = net.linear_list[-1]
-    shares = last.weight[0][:, None] * units                      # W[0, j] * a_j(x), (H, N)
-    return units, shares, float(last.bias[0, 0]) if last.bias is not None else 0.0
-
-
 def plot_hidden(net, x: np.ndarray, y: np.ndarray, show: bool = False) -> Figure:
     """How the hidden units add up to the fit: each unit a_j(x), and each share W[0, j] a_j(x) with
     their sum plus the bias (the prediction) over the target.  x, y: (N,), one input and one output."""
-    units, shares, bias = hidden_shares(net, x[None, :])
+    units, shares, bias, _ = hidden_shares(net, x[None, :])
     fig = new_figure(show, figsize=(12, 4.5))
     left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     left.plot(x, units.T, linewidth=1)

@@ -117,7 +117,8 @@ class Trainer:
         """The net's output on the whole dataset, (out, N); with ``params``, of a net holding those."""
         net = self.net
         if params is not None:
-            net = network(self.cfg.layers_dim, self.cfg.activation)
+            # A net holding ``params``; its own initial draw leaves np.random's sequence alone.
+            net = network(self.cfg.layers_dim, self.cfg.activation, rng=np.random.default_rng(0))
             net.load_parameters(params)
         with np.errstate(over="ignore"):
             return net.forward(self.x)[1]

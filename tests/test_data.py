@@ -2,6 +2,8 @@
 
 import os
 from code.config.validate import ConfigError
+from code.scripts.metrics import History
+from code.scripts.plots import plot_loss
 from code.scripts.trainer import Trainer
 
 import numpy as np
@@ -108,3 +110,15 @@ def test_bad_csv_is_one_line_naming_the_file(run_main, run_demo, tmp_path, kind)
 def test_bad_noise_or_fraction(tmp_path, key, value):
     with pytest.raises(ConfigError, match=key):
         Trainer(config(tmp_path, **{key: value}))
+
+
+def test_loss_figure_says_which_losses_it_draws(tmp_path):
+    labels = {}
+    for columns in (["loss"], ["loss", "val_loss"]):
+        history = History(str(tmp_path / "m.csv"), columns)
+        for epoch in (1, 2):
+            history.append(epoch, {"loss": 2.0 / epoch, "val_loss": 3.0 / epoch})
+        ax = plot_loss(history).axes[0]
+        labels[len(columns)] = (ax.get_ylabel(), [line.get_label() for line in ax.get_lines()])
+    assert labels[1] == ("training loss (MSE)", ["training"])
+    assert labels[2] == ("loss (MSE)", ["training", "held-out points (validation)"])

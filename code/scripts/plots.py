@@ -70,10 +70,12 @@ def plot_loss(history, show: bool = False) -> Figure:
     fig = new_figure(show, figsize=(8, 5))
     ax = fig.add_subplot()
     ax.plot(*history.column("loss"), label="training")
-    if "val_loss" in history.columns:
+    validation = "val_loss" in history.columns
+    if validation:
         ax.plot(*history.column("val_loss"), label="held-out points (validation)")
         ax.legend()
-    ax.set(xlabel="epoch", ylabel="training loss (MSE)", yscale="log", title="loss per epoch")
+    ax.set(xlabel="epoch", ylabel="loss (MSE)" if validation else "training loss (MSE)", yscale="log",
+           title="loss per epoch")
     ax.grid(True, which="both", alpha=0.3)
     return fig
 

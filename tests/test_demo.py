@@ -247,3 +247,13 @@ def test_no_window_without_a_display(monkeypatch):
     assert plots.can_show() is False
     monkeypatch.setitem(matplotlib.rcParams, "backend", "tkagg")   # a desktop: windows open
     assert plots.can_show() is True
+
+
+def test_every_file_a_default_run_writes_is_ignored_by_git():
+    with open(os.path.join(os.path.dirname(DEMO), ".gitignore")) as f:
+        ignored = set(f.read().split())
+    written = [value for key, value in _C.items() if key.endswith("_path") and value]   # not data_path ""
+    assert len(written) == 9
+    for path in written:
+        assert "/" + os.path.basename(path) in ignored, path
+    assert "/" + os.path.basename(_C.ckpt_path) + ".lock" in ignored

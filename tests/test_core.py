@@ -10,7 +10,7 @@ from code.lib.Activation.ReLU import relu, relu_derivative
 from code.lib.Activation.Sigmoid import Sigmoid, sigmoid, sigmoid_derivative
 from code.lib.Activation.Tanh import tanh, tanh_derivative
 from code.lib.Data.DataLoader import DataLoader
-from code.lib.gradcheck import gradient_check
+from code.lib.gradcheck import gradient_check, relative_error
 from code.lib.Module.Linear import Linear, init_weight
 from code.scripts.Dataset import Dataset
 from code.scripts.network import network
@@ -372,3 +372,10 @@ def test_benchmark_contenders_end_with_the_same_weights():
     _, seed = benchmark.run_seed(20)
     for w_project, w_seed in zip(project, seed):
         np.testing.assert_array_equal(w_project, w_seed)
+
+
+def test_relative_error_whole_array_and_entrywise_by_hand():
+    analytic, numeric = np.array([3.0, 4.0]), np.array([3.1, 4.2])         # difference (0.1, 0.2)
+    scale = 5.0 + np.sqrt(3.1**2 + 4.2**2)                                # ||a|| + ||n||
+    assert relative_error(analytic, numeric) == pytest.approx(np.sqrt(0.1**2 + 0.2**2) / scale, rel=1e-12)
+    assert relative_error(analytic, numeric, entrywise=True) == pytest.approx(0.2 / scale, rel=1e-12)

@@ -63,9 +63,9 @@ def _positive_ints(value) -> bool:
     return isinstance(value, (list, tuple)) and all(_is_int(v) and v > 0 for v in value)
 
 
-def validate(cfg, in_features: int | None = None, out_features: int | None = None) -> None:
-    """Raise ConfigError for the first bad value of ``cfg`` (an EasyDict with the keys of KINDS);
-    with in_features and out_features, also when layers_dim does not fit the data."""
+def validate(cfg) -> None:
+    """Raise ConfigError for the first bad value of ``cfg`` (an EasyDict with the keys of KINDS).
+    Whether layers_dim fits the data is check_layers_fit's, once the data is read."""
     missing = [key for key in KINDS if key not in cfg]
     if missing:
         raise ConfigError(f"config lacks the key(s) {', '.join(missing)}")
@@ -73,8 +73,6 @@ def validate(cfg, in_features: int | None = None, out_features: int | None = Non
         check_kind(key, cfg[key])
     dims = cfg.layers_dim
     _require(_positive_ints(dims) and len(dims) >= 2, "layers_dim", dims, "a list of at least two positive integers")
-    if in_features is not None:
-        check_layers_fit(dims, in_features, out_features)
     _require(cfg.activation in ACTIVATIONS, "activation", cfg.activation, f"one of {', '.join(ACTIVATIONS)}")
     _require(cfg.init in INITS, "init", cfg.init, f"one of {', '.join(INITS)}")
     for key in ("batch_size", "log_every", "ckpt_every"):

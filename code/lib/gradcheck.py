@@ -12,15 +12,17 @@ def loss_half_mse(net, x: np.ndarray, y: np.ndarray) -> float:
     return float(np.sum((output - y) ** 2) / (2 * y.shape[1]))
 
 
-def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
-    """||a - n|| / (||a|| + ||n||), Euclidean norms over the whole array.
+def relative_error(analytic: np.ndarray, numeric: np.ndarray, entrywise: bool = False) -> float:
+    """||a - n|| / (||a|| + ||n||), Euclidean norms over the whole array; with ``entrywise``,
+    the largest |a - n| of one entry over the same ||a|| + ||n|| (what --explain prints).
 
-    Measured over the array, not entry by entry: an entry whose gradient is
-    almost 0 would otherwise turn the finite differences' rounding noise
-    (about 1e-11 here) into a large ratio.
+    Scaled by the array, not entry by entry: an entry whose gradient is almost 0
+    would otherwise turn the finite differences' rounding noise (about 1e-11
+    here) into a large ratio.
     """
     scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
-    return float(np.linalg.norm(analytic - numeric) / max(scale, 1e-300))
+    difference = np.max(np.abs(analytic - numeric)) if entrywise else np.linalg.norm(analytic - numeric)
+    return float(difference / max(scale, 1e-300))
 
 
 def numeric_gradient(net, param: np.ndarray, x: np.ndarray, y: np.ndarray,
@@ -38,12 +40,13 @@ def numeric_gradient(net, param: np.ndarray, x: np.ndarray, y: np.ndarray,
     return grad
 
 
-def gradient_check(net, x: np.ndarray, y: np.ndarray, h: float = 1e-5) -> dict:
-    """Relative error between backward() and finite differences, per parameter array.
+def gradient_check(net, x: np.ndarray, y: np.ndarray, h: float = 1e-5, entrywise: bool = False) -> dict:
+    """Relative error between backward() and finite differences, per parameter array
+    (see relative_error for ``entrywise``).
 
     Returns {'w0': err, 'b0': err, ...}; below 1e-6 means the gradients agree.
     """
     caches, output = net.forward(x)
     grads = net.backward(caches, output, y)
-    return {name: relative_error(grads["d" + name], numeric_gradient(net, param, x, y, h))
+    return {name: relative_error(grads["d" + name], numeric_gradient(net, param, x, y, h), entrywise)
             for name, param in net.parameters().items()}

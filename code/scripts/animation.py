@@ -43,9 +43,10 @@ def frame_epochs(available: list, frames: int) -> list:
 
 def _frames(trainer, frames: int) -> list:
     """(epoch, parameters) of the frames: kept snapshots of the grid and the current parameters."""
-    grid = [e for e in snapshot_grid(trainer.epoch) if e in trainer.snapshots]
+    wanted = snapshot_grid(trainer.epoch)
+    grid = [e for e in wanted if e in trainer.snapshots]
     kept = [(e, trainer.snapshots[e]) for e in frame_epochs(grid, max(frames - 1, 1)) if e != trainer.epoch]
-    missing = len(snapshot_grid(trainer.epoch)) - len(grid)
+    missing = len(wanted) - len(grid)
     if missing:
         print(f"animation: {missing} snapshot(s) missing (the run that wrote the checkpoint did not record them)")
     return kept + [(trainer.epoch, flat(trainer.net.parameters()))]
@@ -118,5 +119,5 @@ def _update(artists: _Artists, net, params: dict, trainer, epoch: int) -> None:
         line.set_ydata(share)
     artists.total.set_ydata(shares.sum(axis=0) + bias)
     artists.marker.set_data([epoch], [artists.losses.get(epoch, np.nan)])
-    mse = float(np.mean((output - trainer.y) ** 2))
+    mse = trainer.mse(output)
     artists.title.set_text(f"the fit at epoch {epoch}: MSE {mse:.3g}")

@@ -14,7 +14,6 @@ import time
 from code.config.validate import KINDS, ConfigError, check_kind
 from code.scripts import plots
 
-import numpy as np
 from easydict import EasyDict
 
 
@@ -70,7 +69,7 @@ def train_quietly(trainer, diverged_error) -> tuple:
     except diverged_error as error:
         return time.perf_counter() - start, str(error).split(":")[0]
     seconds = time.perf_counter() - start
-    return seconds, float(np.mean((trainer.predict() - trainer.y) ** 2))
+    return seconds, trainer.mse()
 
 
 def compare(cfg, spec: str, trainer_class, diverged_error) -> list:

@@ -6,6 +6,8 @@ weights when resuming, else the initial ones); then every dw and db entry
 checked against central finite differences.  It trains nothing and writes nothing.
 """
 
+from code.lib.gradcheck import gradient_check
+
 import numpy as np
 
 WHOLE = 100                                            # arrays up to this many entries (10 x 10) print whole
@@ -78,22 +80,6 @@ def explain_update(net, grads: dict, learning_rate: float) -> None:
         show(f"b{i} after", f"b{i} - lr * db{i}", linear.bias - learning_rate * grads[f"db{i}"])
 
 
-def max_relative_error(net, x: np.ndarray, y: np.ndarray, grads: dict, h: float = 1e-5) -> float:
-    """Every dw, db entry g against n = (J(p + h) - J(p - h)) / 2h; the largest |g - n| / (||g|| + ||n||).
-
-    Each entry's difference is measured against the size of its array (||.||: Euclidean norm):
-    against its own size, an entry near 0 would turn the rounding noise of the finite
-    differences (about 1e-11 here) into a large ratio.
-    """
-    from code.lib.gradcheck import numeric_gradient
-    worst = 0.0
-    for name, param in net.parameters().items():
-        g, n = grads["d" + name], numeric_gradient(net, param, x, y, h)
-        scale = max(np.linalg.norm(g) + np.linalg.norm(n), 1e-300)
-        worst = max(worst, float(np.max(np.abs(g - n))) / scale)
-    return worst
-
-
 def explain(trainer, samples: int) -> int:
     """Print one step on the first ``samples`` points; exit status 0, or 1 if the gradient check fails."""
     net, x, y = trainer.net, trainer.x[:, :samples], trainer.y[:, :samples]
@@ -103,6 +89,6 @@ def explain(trainer, samples: int) -> int:
         caches, output = explain_forward(net, x)
         grads = explain_backward(net, caches, output, y)
         explain_update(net, grads, trainer.cfg.learning_rate)
-        error = max_relative_error(net, x, y, grads)
+        error = max(gradient_check(net, x, y, entrywise=True).values())   # every dw, db entry
     print(f"gradient check: max relative error {error:.1e}")
     return 0 if error < 1e-6 else 1

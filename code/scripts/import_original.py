@@ -141,7 +141,7 @@ def import_checkpoint(source: str, cfg, trainer_class) -> str:
     trainer = trainer_class(EasyDict(dict(cfg, layers_dim=dims, activation="sigmoid", resume=False)))
     trainer.net.load_parameters(params)
     trainer.imported = True
-    mse = float(np.mean((trainer.predict() - trainer.y) ** 2))
+    mse = trainer.mse()
     with RunLock(cfg.ckpt_path):
         save_checkpoint(cfg.ckpt_path, trainer.state())
     print(f"imported {source}: the original program's checkpoint, layers_dim {dims}, sigmoid; "

@@ -123,6 +123,11 @@ class Trainer:
         with np.errstate(over="ignore"):
             return net.forward(self.x)[1]
 
+    def mse(self, prediction: np.ndarray | None = None) -> float:
+        """The mean of (output - y)^2 over all the data; ``prediction``: (out, N), if already made."""
+        prediction = self.predict() if prediction is None else prediction
+        return float(np.mean((prediction - self.y) ** 2))
+
     def validation_mse(self) -> float:
         """The MSE on the held-out points (val_fraction of them, never trained on): a forward on those only."""
         with np.errstate(over="ignore"):
@@ -133,7 +138,7 @@ class Trainer:
     def test(self) -> float:
         """Forward on all the data, print its MSE, save (and maybe show) the figures. Returns the MSE."""
         prediction = self.predict()                            # (out, N)
-        mse = float(np.mean((prediction - self.y) ** 2))
+        mse = self.mse(prediction)
         print(f"test: MSE {mse} on {self.y.shape[1]} points after {self.epoch} epochs")
         if self.validating:
             print(f"validation: MSE {self.validation_mse()} on {np.count_nonzero(self.held_out)} held-out points")

@@ -49,14 +49,9 @@ def write_original_checkpoint(path, layers_dim, content=None):
     return layers
 
 
-def run(tmp_path, *flags):
-    return subprocess.run([sys.executable, DEMO, *map(str, flags)], cwd=tmp_path, env=headless_env(),
-                          capture_output=True, text=True, timeout=120, check=False)
-
-
-def test_import_arrives_bit_for_bit_then_trains_on(tmp_path):
+def test_import_arrives_bit_for_bit_then_trains_on(run_demo, tmp_path):
     layers = write_original_checkpoint(tmp_path / "original.npy", [1, 25, 1])
-    result = run(tmp_path, "--import-original", "original.npy")
+    result = run_demo("--import-original", "original.npy")
     assert result.returncode == 0, result.stderr
     assert "layers_dim [1, 25, 1], sigmoid; MSE " in result.stdout
     ckpt = load_ckpt(tmp_path / "ckpt.npy")
@@ -67,27 +62,27 @@ def test_import_arrives_bit_for_bit_then_trains_on(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.npy", "original.npy"]
     command = shlex.split(result.stdout.split("to train on from it: ")[1].strip())
     assert os.path.samefile(tmp_path / command[1], DEMO)
-    trained = run(tmp_path, *command[2:], "--total-epochs", 5)
+    trained = run_demo(*command[2:], "--total-epochs", 5)
     assert trained.returncode == 0, trained.stderr
     assert "load models finish: ./ckpt.npy (epoch 0, iteration 0)" in trained.stdout
     assert "Epoch: 1/5 Iteration: 0 Loss: " in trained.stdout
     assert int(load_ckpt(tmp_path / "ckpt.npy")["epoch"]) == 5
 
 
-def test_import_of_a_deeper_net_and_the_resume_message(tmp_path):
+def test_import_of_a_deeper_net_and_the_resume_message(run_demo, tmp_path):
     write_original_checkpoint(tmp_path / "ckpt.npy", [1, 30, 10, 1])
-    refused = run(tmp_path, "--total-epochs", 3)                    # a normal resume names the way out
+    refused = run_demo("--total-epochs", 3)                    # a normal resume names the way out
     assert_one_line_error(refused, "pickle", "--import-original")
-    result = run(tmp_path, "--import-original", "ckpt.npy", "--ckpt-path", "ours.npy")
+    result = run_demo("--import-original", "ckpt.npy", "--ckpt-path", "ours.npy")
     assert result.returncode == 0, result.stderr
     assert list(load_ckpt(tmp_path / "ours.npy")["layers_dim"]) == [1, 30, 10, 1]
     assert "--layers-dim 1 30 10 1" in result.stdout
 
 
-def test_import_never_overwrites_a_checkpoint(tmp_path):
+def test_import_never_overwrites_a_checkpoint(run_demo, tmp_path):
     write_original_checkpoint(tmp_path / "original.npy", [1, 25, 1])
     (tmp_path / "ckpt.npy").write_bytes(b"precious")
-    result = run(tmp_path, "--import-original", "original.npy")
+    result = run_demo("--import-original", "original.npy")
     assert_one_line_error(result, "./ckpt.npy exists already", "--ckpt-path")
     assert (tmp_path / "ckpt.npy").read_bytes() == b"precious"
 
@@ -132,9 +127,9 @@ def test_crafted_payloads_are_refused_without_running(tmp_path, name, where):
     assert not marker.exists()
 
 
-def test_crafted_payload_from_the_command_line(tmp_path):
+def test_crafted_payload_from_the_command_line(run_demo, tmp_path):
     marker = evil_checkpoint(tmp_path, "os.system", "inside the dict")
-    result = run(tmp_path, "--import-original", "evil.npy")
+    result = run_demo("--import-original", "evil.npy")
     assert_one_line_error(result, "cannot import evil.npy", "system")       # os.system pickles as posix.system
     assert not marker.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evil.npy"]
@@ -174,17 +169,17 @@ def bad_original(kind, tmp_path) -> bytes:
 
 @pytest.mark.parametrize("kind", ["truncated", "raw pickle", "another pickle", "our own format", "wrong shapes",
                                   "nan weight", "missing parameters"])
-def test_files_not_of_the_original_format_are_one_line(run_main, tmp_path, kind):
+def test_files_not_of_the_original_format_are_one_line(run_main, run_demo, tmp_path, kind):
     data = bad_original(kind, tmp_path)
     for name in os.listdir(tmp_path):
         os.remove(tmp_path / name)
     (tmp_path / "bad.npy").write_bytes(data)
-    result = run(tmp_path, "--import-original", "bad.npy") if kind == "raw pickle" else run_main(
+    result = run_demo("--import-original", "bad.npy") if kind == "raw pickle" else run_main(
         "--import-original", "bad.npy")                                      # one on a real command line
     assert_one_line_error(result, "cannot import bad.npy")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.npy"]
 
 
-def test_missing_file(tmp_path):
-    assert_one_line_error(run(tmp_path, "--import-original", "nowhere.npy"), "cannot import nowhere.npy")
+def test_missing_file(run_demo, tmp_path):
+    assert_one_line_error(run_demo("--import-original", "nowhere.npy"), "cannot import nowhere.npy")
     assert list(tmp_path.iterdir()) == []

@@ -92,7 +92,7 @@ class Trainer:
         if cfg.shuffle:                                      # the same orders after a resume
             self.loader.rng = np.random.default_rng([cfg.seed, epoch])
         sum_of_squares = 0.0
-        dz_last = f"dz{len(net.linear_list) - 1}"                # "dz{L}": output - y
+        dz_last = net.grad_names[-1][0]                      # "dz{L}": output - y
         for batch in self.loader:
             x, y = batch["x"], batch["y"]                      # (in, m), (out, m)
             caches, output = net.forward(x)

@@ -60,7 +60,7 @@ class Linear:
         db:      (out, 1)   the gradient of the bias; None when bias=False
         New arrays every call: nothing returned is touched by a later call.
         """
-        m = np.array(dz.shape[1], dtype=float)                 # samples, as a 0-d array: divides faster (see ONE in Sigmoid.py)
+        m = np.array(float(dz.shape[1]))                       # samples, as a 0-d array: divides faster (see ONE in Sigmoid.py)
         dw = np.dot(dz, input.T)                               # dz . input^T
         dw /= m                                                # dw = dz . input^T / m
         db = None

@@ -303,7 +303,8 @@ def main() -> None:
         profile_default(5000)
         return
     print(f"# HJLNet benchmark on {machine()}")
-    # Rounds of ckpt_every epochs: the project writes its checkpoint as often as a real run does.
+    # Rounds of ckpt_every epochs: the project writes its checkpoint as often as a real run does
+    # (--quick: rounds half as long, so it writes twice as often).
     speed = default_workload(epochs=_C.ckpt_every // (2 if args.quick else 1), rounds=8 if args.quick else 20)
     rows = scale_series(args.quick)
     peak_memory(2000 if args.quick else _C.total_epochs)

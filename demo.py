@@ -7,16 +7,21 @@
 import os
 import shlex
 import sys
+
+from easydict import EasyDict
+
 from code.config.flags import config_from_args
 from code.config.validate import ConfigError
+from code.experiments.compare import compare
+from code.lib.Data.csv_data import DataError
 from code.lib.gradcheck import gradient_check
-from code.scripts.checkpoint import CheckpointError
-from code.scripts.compare import compare
-from code.scripts.explain import explain
-from code.scripts.import_original import import_checkpoint
-from code.scripts.runlock import CheckpointInUse, RunLock
-from code.scripts.signals import StopOnSignal
+from code.run.checkpoint import save_checkpoint
+from code.run.checks import CheckpointError
+from code.run.import_original import import_checkpoint
+from code.run.runlock import CheckpointInUse, RunLock
+from code.run.signals import TrainingStopped, signal_name
 from code.scripts.trainer import Trainer, TrainingDiverged
+from code.see.explain import explain
 
 
 def command_line(flags: list) -> str:
@@ -34,7 +39,16 @@ def resume_command(argv: list, resume: bool) -> str:
 
 def import_original(source: str, cfg, argv: list) -> int:
     """--import-original: convert the original's checkpoint, print the command that trains on from it."""
-    flags = import_checkpoint(source, cfg, Trainer)
+    dims, params = import_checkpoint(source, cfg.ckpt_path)           # CheckpointError: one line
+    trainer = Trainer(EasyDict(dict(cfg, layers_dim=dims, activation="sigmoid", resume=False)))
+    trainer.net.load_parameters(params)
+    trainer.imported = True
+    with RunLock(cfg.ckpt_path):
+        save_checkpoint(cfg.ckpt_path, trainer.state())
+    print(f"imported {source}: the original program's checkpoint, layers_dim {dims}, sigmoid; "
+          f"MSE {trainer.mse()} on {trainer.y.shape[1]} points")
+    print(f"checkpoint written: {cfg.ckpt_path} (epoch 0 of our count: the original does not record its epochs)")
+    flags = ["--layers-dim", *map(str, dims), "--activation", "sigmoid", "--ckpt-path", cfg.ckpt_path]
     kept = [arg for arg in argv if arg not in ("--import-original", source, "--no-resume")]
     print(f"to train on from it: {command_line(kept + flags)}")
     return 0
@@ -52,12 +66,12 @@ def train_test_save(trainer: Trainer, argv: list) -> int:
     """The article's demo: train, test, save; a stop signal saves and prints how to go on."""
     cfg = trainer.cfg
     with RunLock(cfg.ckpt_path):
-        with StopOnSignal() as stop:
-            trainer.train(stop=stop.requested)
-        if stop.requested():
-            print(f"interrupted by {stop.name()} after epoch {trainer.epoch}, checkpoint saved to "
-                  f"{cfg.ckpt_path}; to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)
-            return 128 + stop.signum
+        try:
+            trainer.train()
+        except TrainingStopped as stopped:
+            print(f"interrupted by {signal_name(stopped.signum)} after epoch {stopped.epoch}, checkpoint saved "
+                  f"to {cfg.ckpt_path}; to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)
+            return 128 + stopped.signum
         trainer.test()
         trainer.save_models()
     return 0
@@ -70,7 +84,7 @@ def main(argv: list) -> int:
         if actions["import_original"] is not None:
             return import_original(actions["import_original"], cfg, argv)
         if actions["compare"] is not None:
-            compare(cfg, actions["compare"], Trainer, TrainingDiverged)
+            compare(cfg, actions["compare"])
             return 0
         if actions["explain_samples"] < 1:
             raise ConfigError(f"--explain-samples must be a positive integer, got {actions['explain_samples']}")
@@ -80,7 +94,7 @@ def main(argv: list) -> int:
         if actions["check_gradients"]:
             return check_gradients(trainer)
         return train_test_save(trainer, argv)
-    except (ConfigError, CheckpointError, CheckpointInUse) as error:
+    except (ConfigError, DataError, CheckpointError, CheckpointInUse) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except TrainingDiverged as error:

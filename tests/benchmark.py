@@ -31,14 +31,14 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
 sys.path[:0] = [ROOT, TESTS]
 
+import numpy as np
+from easydict import EasyDict
+from seed_reference import SeedDataLoader, SeedDataset, seed_net_like, seed_train
+
 from code.config.default_config import _C
 from code.lib.Data.DataLoader import DataLoader
 from code.scripts.Dataset import Dataset
 from code.scripts.trainer import Trainer
-
-import numpy as np
-from easydict import EasyDict
-from seed_reference import SeedDataLoader, SeedDataset, seed_net_like, seed_train
 
 try:
     import torch

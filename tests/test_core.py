@@ -5,6 +5,11 @@ import os
 import shutil
 import subprocess
 import sys
+
+import numpy as np
+import pytest
+from seed_reference import SeedDataLoader, SeedDataset, seed_net_like, seed_train
+
 from code.lib.Activation import ACTIVATIONS, get_activation
 from code.lib.Activation.ReLU import relu, relu_derivative
 from code.lib.Activation.Sigmoid import Sigmoid, sigmoid, sigmoid_derivative
@@ -14,10 +19,6 @@ from code.lib.gradcheck import gradient_check, relative_error
 from code.lib.Module.Linear import Linear, init_weight
 from code.scripts.Dataset import Dataset
 from code.scripts.network import network
-
-import numpy as np
-import pytest
-from seed_reference import SeedDataLoader, SeedDataset, seed_net_like, seed_train
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

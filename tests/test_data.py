@@ -1,16 +1,17 @@
 """Your own data: noise, held-out points and CSV files (issue 12)."""
 
 import os
-from code.config.validate import ConfigError
-from code.scripts.metrics import History
-from code.scripts.plots import plot_loss
-from code.scripts.trainer import Trainer
 
 import numpy as np
 import pytest
 from conftest import load_ckpt
 from test_demo import config
 from test_faults import assert_one_line_error
+
+from code.config.validate import ConfigError
+from code.run.metrics import History
+from code.scripts.trainer import Trainer
+from code.see.figures import plot_loss
 
 
 def write_grid_csv(path, n=15):
@@ -75,7 +76,7 @@ def test_resuming_on_other_data_is_an_error(tmp_path):
     Trainer(config(tmp_path, total_epochs=2, **options)).train()
     table[7, 2] += 1e-9
     np.savetxt(tmp_path / "grid.csv", table, delimiter=",", header="x1,x2,y", comments="")
-    from code.scripts.checkpoint import CheckpointError
+    from code.run.checks import CheckpointError
     with pytest.raises(CheckpointError, match="trained on other data"):
         Trainer(config(tmp_path, total_epochs=4, resume=True, **options))
 

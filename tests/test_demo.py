@@ -7,17 +7,18 @@ import signal
 import subprocess
 import sys
 import time
-from code.config.default_config import _C
-from code.scripts import plots
-from code.scripts.Dataset import Dataset
-from code.scripts.signals import StopOnSignal
-from code.scripts.trainer import Trainer
 
 import numpy as np
 import pytest
 from conftest import DEMO, copy_project, headless_env, load_ckpt
 from easydict import EasyDict
 from seed_reference import SeedDataLoader, SeedDataset, SeedNetwork, seed_train
+
+from code.config.default_config import _C
+from code.run.signals import StopOnSignal
+from code.scripts.Dataset import Dataset
+from code.scripts.trainer import Trainer
+from code.see import figures as plots
 
 LOG_LINE = re.compile(r"^Epoch: (\d+)/(\d+) Iteration: (\d+) Loss: (\S+)$")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

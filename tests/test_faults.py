@@ -9,15 +9,18 @@ import signal
 import subprocess
 import sys
 import time
-from code.config.validate import ConfigError
-from code.scripts import checkpoint, plots
-from code.scripts.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from code.scripts.trainer import Trainer
 
 import numpy as np
 import pytest
 from conftest import DEMO, copy_project, headless_env, load_ckpt
 from test_demo import config
+
+from code.config.validate import ConfigError
+from code.run import checkpoint
+from code.run.checkpoint import load_checkpoint, save_checkpoint
+from code.run.checks import CheckpointError
+from code.scripts.trainer import Trainer
+from code.see import figures as plots
 
 
 def assert_one_line_error(result, *fragments):

@@ -7,12 +7,13 @@ import shlex
 import subprocess
 import sys
 import types
-from code.scripts.import_original import OriginalFormatError, read_original
 
 import numpy as np
 import pytest
 from conftest import DEMO, headless_env, load_ckpt
 from test_faults import assert_one_line_error
+
+from code.run.import_original import OriginalFormatError, read_original
 
 
 def original_linear_class():

@@ -2,16 +2,17 @@
 
 import math
 import os
-from code.lib.Optim import SGD, Adam
-from code.scripts.Dataset import Dataset
-from code.scripts.network import network
-from code.scripts.trainer import Trainer
 
 import numpy as np
 import pytest
 from conftest import load_ckpt
 from test_demo import config
 from test_faults import assert_one_line_error
+
+from code.lib.Optim import SGD, Adam
+from code.scripts.Dataset import Dataset
+from code.scripts.network import network
+from code.scripts.trainer import Trainer
 
 try:
     import torch
@@ -130,8 +131,8 @@ def test_compare_runs_side_by_side_without_touching_the_checkpoint(run_demo, tmp
 
 
 def test_compare_starts_every_run_from_the_same_weights(tmp_path):
-    from code.scripts.compare import make_trainers
-    trainers = make_trainers(config(tmp_path), "activation", ["sigmoid", "tanh"], str(tmp_path), Trainer)
+    from code.experiments.compare import make_trainers
+    trainers = make_trainers(config(tmp_path), "activation", ["sigmoid", "tanh"], str(tmp_path))
     np.testing.assert_array_equal(trainers[0].net.linear_list[0].weight, trainers[1].net.linear_list[0].weight)
 
 

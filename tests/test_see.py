@@ -2,18 +2,17 @@
 
 import math
 import re
-import shutil
-import subprocess
-import sys
-from code.scripts.animation import frame_epochs, snapshot_grid
-from code.scripts.trainer import Trainer
 
 import numpy as np
 import pytest
-from conftest import ROOT, headless_env
 from PIL import Image
 from seed_reference import SeedDataLoader, SeedDataset, seed_net_like
 from test_demo import config
+
+from code.lib.Module.Linear import Linear
+from code.run.snapshots import log_grid as snapshot_grid
+from code.scripts.trainer import Trainer
+from code.see.animation import frame_epochs
 
 
 def printed_arrays(stdout: str) -> dict:
@@ -64,16 +63,18 @@ def test_explain_on_a_large_net_summarises_big_arrays(run_demo):
 
 
 @pytest.mark.parametrize("flag", ["--explain", "--check-gradients"])
-def test_a_deliberately_wrong_gradient_exits_1(tmp_path, flag):
-    shutil.copytree(f"{ROOT}/code", tmp_path / "code", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(f"{ROOT}/demo.py", tmp_path / "demo.py")
-    linear = tmp_path / "code" / "lib" / "Module" / "Linear.py"
-    text = linear.read_text()
-    assert "        dw /= m  " in text
-    linear.write_text(text.replace("        dw /= m  ", "        dw /= m * 0.99  ", 1))
-    result = subprocess.run([sys.executable, "demo.py", flag, "--no-resume"], cwd=tmp_path, env=headless_env(),
-                            capture_output=True, text=True, check=False)
+def test_a_deliberately_wrong_gradient_exits_1(run_main, monkeypatch, flag):
+    right = Linear.backward
+
+    def wrong(self, dz, input, input_grad=True):                         # dw 1 % too large
+        d_input, dw, db = right(self, dz, input, input_grad)
+        return d_input, dw * 1.01, db
+
+    monkeypatch.setattr(Linear, "backward", wrong)
+    result = run_main(flag, "--no-resume")
     assert result.returncode == 1, result.stdout + result.stderr
+    monkeypatch.setattr(Linear, "backward", right)
+    assert run_main(flag, "--no-resume").returncode == 0                  # the right gradient passes
 
 
 def test_every_figure_is_real_and_the_gif_has_its_frames(run_demo, tmp_path):
@@ -108,23 +109,38 @@ def test_animation_off_and_frames_survive_resume(run_demo, tmp_path):
         assert gif.n_frames == 10
 
 
-def test_gradient_norms_equal_an_independent_computation(tmp_path):
+def test_gradient_norms_and_saturation_cover_every_batch_of_the_epoch(tmp_path):
     trainer = Trainer(config(tmp_path, total_epochs=6))
     seed_net = seed_net_like([la.weight.copy() for la in trainer.net.linear_list],
                              [la.bias.copy() for la in trainer.net.linear_list])
     trainer.train()
-    expected = []
+    norms, saturation = [], []
     loader = SeedDataLoader(SeedDataset(), 90)
     for _ in range(6):                                                     # the article's program, by its own code
+        sums, flat = [0, 0], []
         for batch in loader:
             caches, output = seed_net.forward(batch["x"])
             grads = seed_net.backward(caches, output, batch["y"])
+            m = batch["x"].shape[1]
+            sums = [sums[0] + m * grads["dw0"], sums[1] + m * grads["dw1"]]   # the epoch's gradient, times N
+            a = 1 / (1 + np.exp(-caches["z"][1]))
+            flat.append((a < 0.01) | (a > 0.99))
             seed_net.update_grads(grads, 0.03)
-        expected.append([np.linalg.norm(grads["dw0"]), np.linalg.norm(grads["dw1"])])
+        norms.append([np.linalg.norm(sums[0] / 200), np.linalg.norm(sums[1] / 200)])
+        saturation.append(np.mean(np.concatenate(flat, axis=1)))           # all 200 points, not the last 20
     recorded = np.array([trainer.history.values["grad_norm_0"], trainer.history.values["grad_norm_1"]]).T
-    np.testing.assert_allclose(recorded, expected, rtol=1e-13)
-    last_a = 1 / (1 + np.exp(-caches["z"][1]))
-    assert trainer.history.values["saturated_1"][-1] == np.mean((last_a < 0.01) | (last_a > 0.99))
+    np.testing.assert_allclose(recorded, norms, rtol=1e-12)
+    np.testing.assert_allclose(trainer.history.values["saturated_1"], saturation, rtol=1e-15)
+
+
+def test_gradients_are_measured_every_epoch_to_100_then_every_100th(tmp_path):
+    trainer = Trainer(config(tmp_path, total_epochs=250))
+    trainer.train()
+    norms = np.array(trainer.history.values["grad_norm_0"])
+    measured = np.flatnonzero(np.isfinite(norms)) + 1                      # epochs, from 1
+    assert measured.tolist() == [*range(1, 101), 200]
+    assert np.isfinite(trainer.history.values["loss"]).all()               # the loss: every epoch
+
 
 
 def test_drawing_the_figures_leaves_np_random_alone(tmp_path):

@@ -6,19 +6,16 @@ import random
 import subprocess
 import sys
 import time
-from code.scripts.checkpoint import (
-    FIELDS,
-    CheckpointError,
-    load_checkpoint,
-    save_checkpoint,
-)
-from code.scripts.trainer import Trainer
 
 import numpy as np
 import pytest
 from conftest import DEMO, copy_project, headless_env, load_ckpt
 from test_demo import config
 from test_faults import assert_one_line_error
+
+from code.run.checkpoint import load_checkpoint, save_checkpoint
+from code.run.checks import FIELDS, CheckpointError
+from code.scripts.trainer import Trainer
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,10 @@ import os
 import sys
 import tokenize
 import traceback
-from code.config.validate import KINDS, ConfigError, check_kind
 
 from easydict import EasyDict
+
+from code.config.validate import KINDS, ConfigError, check_kind
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "default_config.py")
 

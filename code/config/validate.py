@@ -7,6 +7,7 @@ hold): the flags take their types from it and the config file is checked against
 import math
 import numbers
 import os
+
 from code.lib.Activation import ACTIVATIONS
 from code.lib.Module.Linear import INITS
 from code.lib.Optim import OPTIMIZERS

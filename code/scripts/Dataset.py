@@ -3,6 +3,8 @@
 
 import numpy as np
 
+from code.lib.Data.csv_data import CSVDataset
+
 
 class Dataset:
     """Points of y = amplitude * sin(2 pi x), for x in arange(start, stop, step).
@@ -24,3 +26,10 @@ class Dataset:
 
     def __getitem__(self, i: int) -> dict:
         return {"x": self.x[0, i], "y": self.y[0, i]}
+
+
+def make_dataset(cfg) -> Dataset:
+    """The data a run fits: Dataset() (the article's), or the CSV file at cfg.data_path."""
+    if not cfg.data_path:
+        return Dataset()
+    return CSVDataset(cfg.data_path, cfg.layers_dim[0], cfg.layers_dim[-1])

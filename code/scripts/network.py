@@ -4,13 +4,14 @@ Shapes, with m samples as columns and L = len(linear_list) - 1 the last layer:
     a[0] = z[0] = x                      (layers_dim[0], m)
     z[i+1] = W_i . a[i] + b_i            (layers_dim[i+1], m)
     a[i+1] = sigmoid(z[i+1])             hidden layers; the last layer: a = z
-The loss backward() differentiates: J = (1 / 2m) * sum((output - y)^2).
+The loss backward() differentiates: J = (1 / 2m) * sum((output - y)^2) (code/lib/Loss/MSELoss.py).
 """
 
-from code.lib.Activation import get_activation
-from code.lib.Module.Linear import Linear
-
 import numpy as np
+
+from code.lib.Activation import get_activation
+from code.lib.Loss import MSELoss
+from code.lib.Module.Linear import Linear
 
 
 class network:
@@ -27,11 +28,10 @@ class network:
         self.layers_dim = list(layers_dim)
         self.activation = activation
         self.act = get_activation(activation)                        # Sigmoid(): forward and backward
+        self.loss = MSELoss()                                        # J and its output gradient
         self.linear_list = [Linear(self.layers_dim[i], self.layers_dim[i + 1], bias=bias,
                                    init=init, rng=rng)
                             for i in range(len(self.layers_dim) - 1)]
-        # The gradients' names, made once (formatting them at every step cost 2 % of the training time).
-        self.grad_names = [(f"dz{i}", f"dw{i}", f"db{i}") for i in range(len(self.linear_list))]
 
     def forward(self, x: np.ndarray) -> tuple:
         """x (layers_dim[0], m) -> (caches, output (layers_dim[-1], m)).
@@ -39,32 +39,28 @@ class network:
         caches = {'z': [z0, z1, ...], 'a': [a0, a1, ...]} with z0 = a0 = x.
         """
         caches = {"z": [x], "a": [x]}
-        a = x
         last = len(self.linear_list) - 1
         for i, linear in enumerate(self.linear_list):
-            z = linear.forward(a)                                    # z[i+1] = W_i a[i] + b_i
+            z = linear.forward(caches["a"][i])                       # z[i+1] = W_i a[i] + b_i
             a = z if i == last else self.act.forward(z)              # a[i+1] = sigmoid(z[i+1])
             caches["z"].append(z)
             caches["a"].append(a)
         return caches, a
 
     def backward(self, caches: dict, output: np.ndarray, y: np.ndarray) -> dict:
-        """Gradients of J = (1 / 2m) * sum((output - y)^2), keyed 'dz{i}', 'dw{i}', 'db{i}'.
+        """Gradients of the loss J, keyed 'dz{i}', 'dw{i}', 'db{i}'.
 
         dz{i}: (layers_dim[i+1], m)  m * dJ/dz[i+1]: the gradient at layer i's output z[i+1], times m
         dw{i}: (layers_dim[i+1], layers_dim[i]) = dJ/dW_i, the shape of W_i
         db{i}: (layers_dim[i+1], 1)  = dJ/db_i, the shape of b_i (absent when the net has no bias)
-        Every array is new: a later call never changes what an earlier one returned.
         """
         grads = {}
-        last = len(self.linear_list) - 1
-        dz = output - y                                              # dz{L} = output - y
-        for i in range(last, -1, -1):
-            dz_name, dw_name, db_name = self.grad_names[i]             # "dz{i}", "dw{i}", "db{i}"
-            grads[dz_name] = dz
-            da, grads[dw_name], db = self.linear_list[i].backward(dz, caches["a"][i], i > 0)
+        dz = self.loss.backward(output, y)                           # dz{L} = output - y
+        for i in range(len(self.linear_list) - 1, -1, -1):
+            grads[f"dz{i}"] = dz
+            da, grads[f"dw{i}"], db = self.linear_list[i].backward(dz, caches["a"][i], i > 0)
             if db is not None:
-                grads[db_name] = db
+                grads[f"db{i}"] = db
             if i > 0:
                 dz = self.act.backward(da, caches["a"][i])           # dz{i-1} = (W_i^T dz{i}) * sigmoid'(z[i])
         return grads
@@ -72,14 +68,9 @@ class network:
     def update_grads(self, grads: dict, learning_rate: float) -> None:
         """One gradient-descent step, in place: W_i -= lr * dw_i, b_i -= lr * db_i."""
         for i, linear in enumerate(self.linear_list):
-            linear.weight -= learning_rate * grads[f"dw{i}"]             # W_i -= lr * dw_i
+            linear.weight -= learning_rate * grads[f"dw{i}"]         # W_i -= lr * dw_i
             if linear.bias is not None:
-                linear.bias -= learning_rate * grads[f"db{i}"]           # b_i -= lr * db_i
-
-    def load_parameters(self, params: dict) -> None:
-        """Copy {'w0': ..., 'b0': ...} into the live arrays, in place (an optimizer keeps holding them)."""
-        for name, param in self.parameters().items():
-            param[...] = params[name]
+                linear.bias -= learning_rate * grads[f"db{i}"]       # b_i -= lr * db_i
 
     def parameters(self) -> dict:
         """The live parameter arrays, keyed 'w{i}' and 'b{i}' (the checkpoint's names)."""
@@ -89,3 +80,8 @@ class network:
             if linear.bias is not None:
                 params[f"b{i}"] = linear.bias
         return params
+
+    def load_parameters(self, params: dict) -> None:
+        """Copy {'w0': ..., 'b0': ...} into the live arrays, in place (an optimizer keeps holding them)."""
+        for name, param in self.parameters().items():
+            param[...] = params[name]

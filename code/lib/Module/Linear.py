@@ -43,9 +43,9 @@ class Linear:
 
     def forward(self, input: np.ndarray) -> np.ndarray:
         """(out, in) . (in, m) [+ (out, 1)] -> z (out, m)"""
-        z = np.dot(self.weight, input)                         # (out, m)
+        z = np.dot(self.weight, input)                         # W . input             (out, m)
         if self.bias is not None:
-            z += self.bias                                     # (out, m), bias added to every column
+            z += self.bias                                     # + b, to every column   (out, m)
         return z
 
     def backward(self, dz: np.ndarray, input: np.ndarray, input_grad: bool = True) -> tuple:
@@ -54,20 +54,17 @@ class Linear:
         dz:    (out, m)  the gradient at z, times m (the network's loss is a mean over m samples)
         input: (in, m)   what forward() multiplied by the weight
         input_grad: False skips d_input (the first layer's input is the data: nothing below it)
-        Returns (d_input, dw, db):
+        Returns (d_input, dw, db), new arrays every call:
         d_input: (in, m)    the gradient at input, times m, for the layer below; None if not asked
         dw:      (out, in)  the gradient of the weight
         db:      (out, 1)   the gradient of the bias; None when bias=False
-        New arrays every call: nothing returned is touched by a later call.
         """
-        m = np.array(float(dz.shape[1]))                       # samples, as a 0-d array: divides faster (see ONE in Sigmoid.py)
-        dw = np.dot(dz, input.T)                               # dz . input^T
-        dw /= m                                                # dw = dz . input^T / m
+        m = dz.shape[1]                                        # samples in the batch
+        dw = np.dot(dz, input.T) / m                           # dw = dz . input^T / m      (out, in)
         db = None
         if self.bias is not None:
-            db = dz.sum(axis=1, keepdims=True)                 # sum of dz's columns
-            db /= m                                            # db = sum of dz's columns / m
-        d_input = np.dot(self.weight.T, dz) if input_grad else None   # d_input = W^T . dz
+            db = np.sum(dz, axis=1, keepdims=True) / m         # db = sum of dz's columns / m (out, 1)
+        d_input = np.dot(self.weight.T, dz) if input_grad else None   # d_input = W^T . dz (in, m)
         return d_input, dw, db
 
     def __repr__(self) -> str:

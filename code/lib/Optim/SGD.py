@@ -20,12 +20,11 @@ class SGD:
         self.state = {}                                        # "momentum_buffer_w0" -> array
 
     def step(self, grads: dict) -> None:
-        lr = np.array(self.lr)                                 # 0-d: multiplies faster than a float (see ONE in Sigmoid.py)
         for name, p in self.params.items():
             g = grads["d" + name]                              # (same shape as p)
             if self.momentum != 0:
                 g = self._buffer(name, g)                      # b = mu * b + g
-            p -= lr * g                                        # p -= lr * b
+            p -= self.lr * g                                   # p -= lr * b
 
     def _buffer(self, name: str, g: np.ndarray) -> np.ndarray:
         key = f"momentum_buffer_{name}"

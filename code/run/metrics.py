@@ -10,10 +10,13 @@ epoch (written before a crash) are dropped: the file then equals, byte for byte,
 the one an uninterrupted run writes.
 """
 
+import contextlib
 import math
 import os
 
 import numpy as np
+
+MEASURE_EVERY = 100      # gradient norms and saturation: every epoch up to this one, then every this many
 
 
 def names(net, validation: bool = False) -> list:
@@ -24,17 +27,51 @@ def names(net, validation: bool = False) -> list:
             + [f"saturated_{i}" for i in layers if i > 0])
 
 
-def measure(net, caches: dict, grads: dict, loss: float) -> dict:
-    """One epoch's row: its loss and, on its last batch (caches, grads), each layer's weight-gradient
-    norm ||dW_i|| and the fraction of saturated units of each hidden layer a[i] (units x samples)."""
-    row = {"loss": loss}
-    for i in range(len(net.linear_list)):
-        dw = grads[f"dw{i}"]
-        row[f"grad_norm_{i}"] = math.sqrt(np.vdot(dw, dw))             # ||dW_i||
-        if i > 0:
-            flat = net.act.saturated(caches["a"][i])                   # True where a unit is flat
-            row[f"saturated_{i}"] = np.count_nonzero(flat) / flat.size  # the fraction (np.mean costs 3x)
-    return row
+def measured(epoch: int) -> bool:
+    """Whether epoch (counted from 1) measures gradients and saturation: each of them costs about
+    a tenth of the epoch's time, so every epoch up to MEASURE_EVERY, then every MEASURE_EVERY-th."""
+    return epoch <= MEASURE_EVERY or epoch % MEASURE_EVERY == 0
+
+
+class Measurements:
+    """One epoch's row of metrics.csv, added up over all its batches, hence all its training points.
+
+    loss:          mean of (output - y)^2 over the epoch's points, each batch before its update
+    grad_norm_i:   ||dW_i|| of the epoch's mean gradient, sum over batches of m * dW_i, / N
+    saturated_i:   the fraction of hidden layer a[i]'s values (units x points) that are saturated
+    The last two only when ``detailed`` (see measured()); NaN in the row otherwise.
+    """
+
+    def __init__(self, net, detailed: bool):
+        self.net, self.detailed = net, detailed
+        layers = len(net.linear_list)
+        self.squares, self.values = 0.0, 0                       # sum of (output - y)^2, how many
+        self.dw_sums = [0.0] * layers                            # sum of m * dW_i, (out, in) each
+        self.flat, self.units = [0] * layers, [0] * layers       # saturated values, all values of a[i]
+
+    def add(self, caches: dict, output: np.ndarray, y: np.ndarray, grads: dict) -> None:
+        """One batch: output, y (out, m); caches and grads as forward() and backward() gave them."""
+        residual = output - y                                    # (out, m)
+        self.squares += np.vdot(residual, residual)              # sum of (output - y)^2
+        self.values += residual.size
+        if not self.detailed:
+            return
+        m = y.shape[1]
+        for i in range(len(self.dw_sums)):
+            self.dw_sums[i] = self.dw_sums[i] + m * grads[f"dw{i}"]          # m * dW_i: the batch's sum
+            if i > 0:
+                flat = self.net.act.saturated(caches["a"][i])    # (units, m), True where flat
+                self.flat[i] += np.count_nonzero(flat)
+                self.units[i] += flat.size
+
+    def row(self) -> dict:
+        row = {"loss": float(self.squares / self.values)}
+        points = self.values // self.net.layers_dim[-1]
+        for i, dw_sum in enumerate(self.dw_sums):
+            row[f"grad_norm_{i}"] = float(np.linalg.norm(dw_sum / points)) if self.detailed else math.nan
+            if i > 0:
+                row[f"saturated_{i}"] = self.flat[i] / self.units[i] if self.detailed else math.nan
+        return row
 
 
 class History:
@@ -61,17 +98,26 @@ class History:
         rows = zip(self.epochs[start:], *(self.values[name][start:] for name in self.columns))
         return "".join(",".join([str(epoch), *map(repr, values)]) + "\n" for epoch, *values in rows)
 
-    def flush(self) -> None:
-        """Append the rows not yet in the file (a new file starts with the header); fsync."""
-        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        mode = "a" if self.written else "w"
-        with open(self.path, mode, encoding="ascii") as f:
-            if not self.written:
-                f.write(self.header + "\n")
-            f.write(self._lines(self.written))
-            f.flush()
-            os.fsync(f.fileno())
+    def flush(self) -> str:
+        """Append the rows not yet in the file (a new file starts with the header); fsync.
+        Returns "" or, when the file cannot be written, one line saying so: the file is then cut
+        back to its last whole row, and the rows stay here for the next flush."""
+        size = None
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            with open(self.path, "a" if self.written else "w", encoding="ascii") as f:
+                size = f.tell()
+                f.write(("" if self.written else self.header + "\n") + self._lines(self.written))
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as error:
+            if size is not None:
+                with contextlib.suppress(OSError):
+                    os.truncate(self.path, size)             # no half row left behind
+            return (f"metrics: cannot write {self.path} ({error.strerror or error}); "
+                    f"its rows up to epoch {self.epochs[-1] if self.epochs else 0} are kept for the next save")
         self.written = len(self.epochs)
+        return ""
 
     def resume(self, epoch: int) -> str:
         """Read the rows of epochs 1..epoch back from the file; the next flush rewrites it with them.

@@ -6,9 +6,9 @@ weights when resuming, else the initial ones); then every dw and db entry
 checked against central finite differences.  It trains nothing and writes nothing.
 """
 
-from code.lib.gradcheck import gradient_check
-
 import numpy as np
+
+from code.lib.gradcheck import gradient_check
 
 WHOLE = 100                                            # arrays up to this many entries (10 x 10) print whole
 

@@ -11,10 +11,12 @@ import io
 import os
 import tempfile
 import time
-from code.config.validate import KINDS, ConfigError, check_kind
-from code.scripts import plots
 
 from easydict import EasyDict
+
+from code.config.validate import KINDS, ConfigError, check_kind
+from code.scripts.trainer import Trainer, TrainingDiverged
+from code.see import figures
 
 
 def parse_value(key: str, text: str):
@@ -48,7 +50,7 @@ def parse_compare(spec: str) -> tuple:
     return key, parsed
 
 
-def make_trainers(cfg, key: str, values: list, folder: str, trainer_class) -> list:
+def make_trainers(cfg, key: str, values: list, folder: str) -> list:
     """One Trainer per value, each writing into ``folder``; every config is checked before any training."""
     trainers = []
     for i, value in enumerate(values):
@@ -56,37 +58,37 @@ def make_trainers(cfg, key: str, values: list, folder: str, trainer_class) -> li
         run.update({key: value, "resume": False, "show": False, "ckpt_every": 10**12, "log_every": 10**12,
                     "ckpt_path": os.path.join(folder, f"run{i}.npy"),
                     "metrics_path": os.path.join(folder, f"run{i}.csv")})
-        trainers.append(trainer_class(run))
+        trainers.append(Trainer(run))
     return trainers
 
 
-def train_quietly(trainer, diverged_error) -> tuple:
+def train_quietly(trainer) -> tuple:
     """(seconds, final training MSE or the reason it has none)."""
     start = time.perf_counter()
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             trainer.train()
-    except diverged_error as error:
+    except TrainingDiverged as error:
         return time.perf_counter() - start, str(error).split(":")[0]
     seconds = time.perf_counter() - start
     return seconds, trainer.mse()
 
 
-def compare(cfg, spec: str, trainer_class, diverged_error) -> list:
+def compare(cfg, spec: str) -> list:
     """Train one run per value of the --compare spec, print the table, save the figure.
     Returns the rows: (label "key=value", trainer, final MSE or why there is none)."""
     key, values = parse_compare(spec)
     with tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:
-        trainers = make_trainers(cfg, key, values, folder, trainer_class)    # ConfigError before training
+        trainers = make_trainers(cfg, key, values, folder)    # ConfigError before training
         print(f"compare {key}: {len(values)} runs of {cfg.total_epochs} epochs from the same initial weights")
         print(f"{key:>20s}  {'final training MSE':>22s}  {'seconds':>8s}")
         rows = []
         for value, trainer in zip(values, trainers):
-            seconds, mse = train_quietly(trainer, diverged_error)
+            seconds, mse = train_quietly(trainer)
             shown = f"{mse:22.6g}" if isinstance(mse, float) else f"{mse:>22s}"
             print(f"{format_value(value):>20s}  {shown}  {seconds:8.2f}", flush=True)
             rows.append((f"{key}={format_value(value)}", trainer, mse))
-        written = plots.save_figure(plots.plot_compare(key, rows), cfg.compare_img_path)
+        written = figures.save_figure(figures.plot_compare(key, rows), cfg.compare_img_path)
     print(f"figure saved: {written}")
     return rows
 

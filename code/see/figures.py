@@ -8,12 +8,13 @@ there is a display to open them on.
 
 import os
 import sys
-from code.scripts import animation
-from code.scripts.checkpoint import unflat
-from code.scripts.explain import hidden_shares
 
 import numpy as np
 from matplotlib.figure import Figure
+
+from code.run.snapshots import unflat
+from code.see import animation
+from code.see.explain import hidden_shares
 
 NON_INTERACTIVE = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
 
@@ -145,16 +146,9 @@ def save_figure(fig: Figure, path: str) -> str:
     return written
 
 
-def snapshot_epochs(cfg) -> set:
-    """The epochs whose parameters training keeps for the figures: the progress epochs and the
-    animation's frames."""
-    frames = animation.snapshot_grid(cfg.total_epochs) if cfg.animation_path else []
-    return set(cfg.progress_epochs) | set(frames)
-
-
 def progress_fits(trainer, final: np.ndarray) -> dict:
     """{epoch: fit (N,)} of the snapshots kept and the final fit; says which are missing."""
-    fits = {e: trainer.predict(unflat(p, trainer.cfg.layers_dim))[0] for e, p in trainer.snapshots.items()
+    fits = {e: trainer.predict(params=unflat(p, trainer.cfg.layers_dim))[0] for e, p in trainer.snapshots.items()
             if e in trainer.cfg.progress_epochs}
     fits[trainer.epoch] = final
     missing = [e for e in trainer.cfg.progress_epochs if e <= trainer.epoch and e not in fits]

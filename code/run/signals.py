@@ -12,6 +12,18 @@ import threading
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
+class TrainingStopped(KeyboardInterrupt):
+    """Training stopped on a signal at the end of a whole epoch, saved: ``signum``, ``epoch``."""
+
+    def __init__(self, signum: int, epoch: int):
+        super().__init__(f"stopped by {signal_name(signum)} after epoch {epoch}, saved")
+        self.signum, self.epoch = signum, epoch
+
+
+def signal_name(signum: int) -> str:
+    return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+
 class StopOnSignal:
     """Within ``with``: the first stop signal sets ``signum``; a second raises KeyboardInterrupt."""
 
@@ -24,7 +36,7 @@ class StopOnSignal:
         return self.signum is not None
 
     def name(self) -> str:
-        return "Ctrl-C" if self.signum == signal.SIGINT else signal.Signals(self.signum).name
+        return signal_name(self.signum)
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():   # signals can only be caught there

@@ -11,11 +11,11 @@ else is refused before it is called.
 
 import os
 import pickle
-from code.scripts.checkpoint import CheckpointError, read_npy_header, save_checkpoint
-from code.scripts.runlock import RunLock
 
 import numpy as np
-from easydict import EasyDict
+
+from code.run.checkpoint import read_npy_header
+from code.run.checks import CheckpointError
 
 MAX_ELEMENTS = 10**8                 # no array the original writes is larger; refuse before allocating
 _reconstruct = np.ndarray(0).__reduce__()[0]      # numpy's own array-reconstruction function
@@ -123,28 +123,19 @@ def read_original(path: str) -> tuple:
     return dims, params
 
 
-def import_checkpoint(source: str, cfg, trainer_class) -> str:
-    """Convert the original's checkpoint at ``source`` into one of ours at cfg.ckpt_path.
-
-    Never overwrites: an existing cfg.ckpt_path is a CheckpointError.  Returns the
-    flags that train on from it (its layers_dim, the sigmoid, the same ckpt_path).
-    """
-    if os.path.lexists(cfg.ckpt_path):
-        raise CheckpointError(f"checkpoint {cfg.ckpt_path} exists already; --import-original never overwrites "
+def import_checkpoint(source: str, ckpt_path: str) -> tuple:
+    """(layers_dim, parameters) of the original's checkpoint at ``source``, to be written at
+    ``ckpt_path``; CheckpointError for a file that is not the original's, or an existing ``ckpt_path``
+    (an import never overwrites a checkpoint)."""
+    if os.path.lexists(ckpt_path):
+        raise CheckpointError(f"checkpoint {ckpt_path} exists already; --import-original never overwrites "
                               "one: move it away, or give another --ckpt-path")
+    if not os.path.isfile(source):
+        kind = "missing" if not os.path.lexists(source) else "not a regular file"
+        raise CheckpointError(f"cannot import {source}: it is {kind}")
     try:
-        dims, params = read_original(source)
+        return read_original(source)
     except OSError as error:
         raise CheckpointError(f"cannot import {source}: {error.strerror or error}") from None
     except OriginalFormatError as error:
         raise CheckpointError(f"cannot import {source}: {error}") from None
-    trainer = trainer_class(EasyDict(dict(cfg, layers_dim=dims, activation="sigmoid", resume=False)))
-    trainer.net.load_parameters(params)
-    trainer.imported = True
-    mse = trainer.mse()
-    with RunLock(cfg.ckpt_path):
-        save_checkpoint(cfg.ckpt_path, trainer.state())
-    print(f"imported {source}: the original program's checkpoint, layers_dim {dims}, sigmoid; "
-          f"MSE {mse} on {trainer.y.shape[1]} points")
-    print(f"checkpoint written: {cfg.ckpt_path} (epoch 0 of our count: the original does not record its epochs)")
-    return ["--layers-dim", *map(str, dims), "--activation", "sigmoid", "--ckpt-path", cfg.ckpt_path]

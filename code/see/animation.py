@@ -9,28 +9,15 @@ Pillow (which comes with matplotlib) writes the GIF.
 """
 
 import os
-from code.scripts.checkpoint import flat, unflat
-from code.scripts.explain import hidden_shares
-from code.scripts.network import network
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-PER_DECADE = 20                          # snapshot epochs per factor of 10: 1, 2, 3, ..., 100, 112, 126, ...
-
-
-def snapshot_grid(total_epochs: int) -> list:
-    """The epochs whose parameters training keeps for the animation: about PER_DECADE per
-    decade, the same for every run whatever its total (so a resumed run keeps the same ones)."""
-    grid, k = [], 0
-    while round(10 ** (k / PER_DECADE)) <= total_epochs:
-        epoch = round(10 ** (k / PER_DECADE))
-        if not grid or epoch > grid[-1]:
-            grid.append(epoch)
-        k += 1
-    return grid
+from code.run.snapshots import flat, log_grid, unflat
+from code.scripts.network import network
+from code.see.explain import hidden_shares
 
 
 def frame_epochs(available: list, frames: int) -> list:
@@ -43,7 +30,7 @@ def frame_epochs(available: list, frames: int) -> list:
 
 def _frames(trainer, frames: int) -> list:
     """(epoch, parameters) of the frames: kept snapshots of the grid and the current parameters."""
-    wanted = snapshot_grid(trainer.epoch)
+    wanted = log_grid(trainer.epoch)
     grid = [e for e in wanted if e in trainer.snapshots]
     kept = [(e, trainer.snapshots[e]) for e in frame_epochs(grid, max(frames - 1, 1)) if e != trainer.epoch]
     missing = len(wanted) - len(grid)

@@ -1,0 +1,75 @@
+"""Points from a CSV file with a header row: read by NumPy, each problem one line naming the file,
+the row and the column."""
+
+import os
+import warnings
+
+import numpy as np
+
+
+class DataError(ValueError):
+    """A data file that cannot be used; the message names the file, and the row and column."""
+
+
+class CSVDataset:
+    """Points from a CSV file with a header row: the first ``inputs`` columns are x, the last
+    ``outputs`` columns y.  x: (inputs, N), y: (outputs, N), one sample per column."""
+
+    def __init__(self, path: str, inputs: int, outputs: int):
+        table = read_csv(path, inputs + outputs)               # (N, inputs + outputs)
+        self.x = table[:, :inputs].T.copy()
+        self.y = table[:, table.shape[1] - outputs:].T.copy()
+
+    def __len__(self) -> int:
+        return self.x.shape[1]
+
+    def __getitem__(self, i: int) -> dict:
+        return {"x": self.x[:, i], "y": self.y[:, i]}
+
+
+def read_csv(path: str, columns: int) -> np.ndarray:
+    """The numbers of a CSV file with a header row, (rows, columns); DataError naming the file,
+    the row and the column of the first problem.  NumPy's loadtxt reads it (fast, no per-row
+    Python work); only when it fails does a plain scan look for where."""
+    if not os.path.isfile(path):
+        raise DataError(f"data_path {path!r}: no such file")
+    with open(path, encoding="utf-8", errors="replace") as f:
+        header = f.readline()
+    if not header.strip():
+        raise DataError(f"data_path {path!r} is empty: it needs a header row, then one row per point")
+    found = len(header.split(","))
+    if found != columns:
+        raise DataError(f"data_path {path!r} has {found} columns; layers_dim asks for {columns} "
+                          f"(the first layers_dim[0] are inputs, the last layers_dim[-1] targets)")
+    try:
+        with warnings.catch_warnings():                        # "no data": said below in our own words
+            warnings.simplefilter("ignore", UserWarning)
+            table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64)
+    except ValueError:
+        _locate_problem(path, columns)
+        raise DataError(f"data_path {path!r} cannot be read as numbers") from None
+    if table.shape[0] == 0:
+        raise DataError(f"data_path {path!r} has a header but no rows")
+    bad = np.argwhere(~np.isfinite(table))
+    if len(bad):
+        row, column = bad[0]
+        raise DataError(f"data_path {path!r} row {row + 2} column {column + 1}: {table[row, column]} "
+                          "is not a finite number")
+    return table
+
+
+def _locate_problem(path: str, columns: int) -> None:
+    """DataError at the first row with the wrong number of cells, or a cell that is not a number."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for number, line in enumerate(f, start=1):
+            if number == 1 or not line.strip():
+                continue
+            cells = line.rstrip("\n").split(",")
+            if len(cells) != columns:
+                raise DataError(f"data_path {path!r} row {number}: {len(cells)} cells, the header has {columns}")
+            for column, cell in enumerate(cells, start=1):
+                try:
+                    float(cell)
+                except ValueError:
+                    raise DataError(f"data_path {path!r} row {number} column {column}: {cell.strip()!r} "
+                                      "is not a number") from None

@@ -1,0 +1,125 @@
+"""The checks a checkpoint passes before a run uses it: every field of its kind and shape, values
+that fit one another, and what a resumed run may change (see checkpoint.py for the format)."""
+
+import numpy as np
+
+from code.run.snapshots import parameter_shapes
+
+FORMAT = 2
+FIELDS = {                       # name -> (kind, number of dimensions), checked at load
+    "format": ("int", 0), "layers_dim": ("int", 1), "activation": ("text", 0),
+    "epoch": ("int", 0), "iteration": ("int", 0), "imported": ("int", 0),
+    "learning_rate": ("float", 0), "batch_size": ("int", 0), "seed": ("int", 0), "init": ("text", 0),
+    "optimizer": ("text", 0), "momentum": ("float", 0), "betas": ("float", 1), "eps": ("float", 0),
+    "shuffle": ("int", 0), "noise": ("float", 0), "val_fraction": ("float", 0), "data": ("text", 0),
+    "snapshot_epochs": ("int", 1), "snapshot_params": ("float", 2),
+}
+
+
+class CheckpointError(Exception):
+    """A checkpoint that cannot be read or written; the message names the path."""
+
+
+# ---- the checks -----------------------------------------------------------------------------------------
+def _is_kind(value: np.ndarray, kind: str) -> bool:
+    if kind == "int":
+        return value.dtype.kind in "iu"
+    if kind == "float":
+        return value.dtype == np.float64 and bool(np.all(np.isfinite(value)))
+    return value.dtype.kind == "U"
+
+
+def check_state(path: str, state: dict) -> None:
+    """CheckpointError unless every field has its kind, shape and a value that fits the others."""
+    fail = _failer(path)
+    if "format" not in state or not _is_kind(state["format"], "int") or int(state["format"]) != FORMAT:
+        fail(f"is not of format {FORMAT}: written by another version of this program")
+    for name, (kind, ndim) in FIELDS.items():
+        if name not in state:
+            fail(f"lacks the field {name}")
+        if state[name].ndim != ndim or not _is_kind(state[name], kind):
+            fail(f"field {name} is not {'a finite float64' if kind == 'float' else 'an integer' if kind == 'int' else 'text'} "
+                 f"with {ndim} dimension(s)")
+    dims = [int(d) for d in state["layers_dim"]]
+    if len(dims) < 2 or min(dims) < 1:
+        fail(f"layers_dim {dims} is not a list of at least two positive sizes")
+    _check_weights(fail, state, dims)
+    _check_progress(fail, state)
+
+
+def _failer(path: str):
+    def fail(message: str):
+        raise CheckpointError(f"checkpoint {path}: {message}")
+    return fail
+
+
+def _check_weights(fail, state: dict, dims: list) -> None:
+    shapes = parameter_shapes(dims)
+    for name, shape in shapes.items():
+        if name not in state:
+            fail(f"lacks the field {name}")
+        if state[name].shape != shape or not _is_kind(state[name], "float"):
+            fail(f"{name} has shape {state[name].shape} ({state[name].dtype}); layers_dim {dims} "
+                 f"needs {shape}, finite float64")
+    for name, value in state.items():
+        if name.startswith("optim_") and name != "optim_step":
+            param = name.rsplit("_", 1)[-1]
+            if param not in shapes or value.shape != shapes[param] or not _is_kind(value, "float"):
+                fail(f"{name} is not a finite float64 array shaped like {param}")
+    if "optim_step" in state and (not _is_kind(state["optim_step"], "int") or state["optim_step"].ndim != 0):
+        fail("optim_step is not an integer")
+    size = sum(int(np.prod(s)) for s in shapes.values())
+    if state["snapshot_params"].shape[1:] != (size,):
+        fail(f"snapshot_params has shape {state['snapshot_params'].shape}; the net has {size} parameters")
+
+
+def _check_progress(fail, state: dict) -> None:
+    epoch, iteration = int(state["epoch"]), int(state["iteration"])
+    if epoch < 0 or iteration < epoch:
+        fail(f"epoch {epoch} and iteration {iteration} do not agree (each epoch takes at least one update)")
+    if int(state["batch_size"]) < 1 or float(state["learning_rate"]) <= 0:
+        fail("batch_size and learning_rate must be positive")
+    snapshots = state["snapshot_epochs"]
+    if len(snapshots) != len(state["snapshot_params"]) or np.any(snapshots < 1) or np.any(snapshots > epoch):
+        fail("snapshot_epochs do not fit snapshot_params and epoch")
+    if len(state["betas"]) != 2:
+        fail("betas must hold two numbers")
+
+
+# ---- what a resumed run keeps, and what it may change ---------------------------------------------------
+ANNOUNCED = ("learning_rate", "batch_size", "momentum", "betas", "eps", "shuffle")
+IGNORED = ("seed", "init")                      # they only shape the initial weights
+
+
+def _shown(value) -> str:
+    value = value.tolist() if isinstance(value, np.ndarray) else value
+    return str(value.item() if hasattr(value, "item") else value)
+
+
+def resume_notes(path: str, state: dict, settings: dict) -> list:
+    """One line per setting that differs from the checkpoint's (``settings``: this run's, in the
+    checkpoint's form).  CheckpointError for what a resumed run cannot change: the net, the
+    optimizer, the data."""
+    same_net = all(_shown(state[k]) == _shown(settings[k]) for k in ("layers_dim", "activation"))
+    if not same_net:
+        raise CheckpointError(
+            f"checkpoint {path} has layers_dim {_shown(state['layers_dim'])}, activation {state['activation']}; "
+            f"config asks for layers_dim {_shown(settings['layers_dim'])}, activation {settings['activation']}. "
+            "Train afresh with --no-resume, or give another --ckpt-path")
+    if str(state["optimizer"]) != settings["optimizer"]:
+        raise CheckpointError(f"checkpoint {path} was trained with optimizer {state['optimizer']}; this run asks "
+                              f"for {settings['optimizer']}, whose state it does not hold. Keep --optimizer "
+                              f"{state['optimizer']}, train afresh with --no-resume, or give another --ckpt-path")
+    if str(state["data"]) != settings["data"]:
+        raise CheckpointError(f"checkpoint {path} was trained on other data (fingerprint {state['data']}, "
+                              f"this run's {settings['data']}). Train afresh with --no-resume, or give another "
+                              "--ckpt-path")
+    notes = []
+    for key in ANNOUNCED + IGNORED:
+        before, now = _shown(state[key]), _shown(settings[key])
+        if before != now:
+            ignored = " ignored: the weights come from the checkpoint" if key in IGNORED else ""
+            notes.append(f"resume: {key} {before} -> {now}{ignored}")
+    return notes
+
+

@@ -1,0 +1,50 @@
+"""What a checkpoint holds, built from a run: its settings, its progress, its snapshots, the
+weights and the optimizer's state (checkpoint.py writes it, checks.py checks it)."""
+
+import hashlib
+
+import numpy as np
+
+from code.run.checks import FORMAT
+
+
+def make_state(settings: dict, epoch: int, iteration: int, imported: bool, snapshots: dict,
+               params: dict, optimizer_state: dict) -> dict:
+    """Every field of a checkpoint, in order (the checksum is added by to_record).
+
+    settings: how the run trains (settings below); snapshots: {epoch: flat parameters (P,)};
+    params: {'w0': ..., 'b0': ...}; optimizer_state: {name: array}, saved as optim_<name>.
+    """
+    epochs = sorted(snapshots)
+    size = sum(np.size(p) for p in params.values())
+    return {"format": FORMAT, **settings, "epoch": epoch, "iteration": iteration, "imported": int(imported),
+            "snapshot_epochs": np.array(epochs, dtype=np.int64),
+            "snapshot_params": np.array([snapshots[e] for e in epochs], dtype=np.float64).reshape(len(epochs), size),
+            **params, **{"optim_" + name: value for name, value in optimizer_state.items()}}
+
+
+def settings(cfg, net, x: np.ndarray, y: np.ndarray, held_out: np.ndarray) -> dict:
+    """How a run trains, in the checkpoint's form (see FIELDS): what a resume compares."""
+    return {"layers_dim": np.array(net.layers_dim, dtype=np.int64), "activation": net.activation,
+            "learning_rate": float(cfg.learning_rate), "batch_size": cfg.batch_size, "seed": cfg.seed,
+            "init": cfg.init, "optimizer": cfg.optimizer, "momentum": float(cfg.momentum),
+            "betas": np.array(cfg.betas, dtype=float), "eps": float(cfg.eps), "shuffle": int(cfg.shuffle),
+            "noise": float(cfg.noise), "val_fraction": float(cfg.val_fraction),
+            "data": fingerprint(x, y, held_out)}
+
+
+def optimizer_state(state: dict) -> dict:
+    """The optimizer's arrays in a loaded checkpoint: its optim_<name> fields, keyed by name."""
+    return {name[len("optim_"):]: value for name, value in state.items() if name.startswith("optim_")}
+
+
+def fingerprint(*arrays: np.ndarray) -> str:
+    """A short SHA-256 of the data's values and shapes: equal data, equal fingerprint."""
+    digest = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a, dtype=np.float64)
+        digest.update(f"{a.shape};".encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()[:16]
+
+

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import traceback
 
 import numpy as np
 import pytest
@@ -26,33 +27,46 @@ def headless_env() -> dict:
 
 
 @pytest.fixture
-def run_demo(tmp_path):
-    """run_demo(*flags) runs ``python demo.py FLAGS`` in tmp_path, headless; returns the CompletedProcess.
-    The GIF (about 3 s a run here) is left out unless ``animation=True``: the tests of it ask for it."""
-    def run(*flags, timeout=120, animation=False):
+def run_demo(tmp_path, monkeypatch, capsys):
+    """run_demo(*flags) runs ``python demo.py FLAGS`` in tmp_path, headless; returns a CompletedProcess.
+
+    In this process by default: ``demo.main(FLAGS)``, the very code ``python demo.py`` runs, without
+    a second of imports for each (an exception that escapes main counts as exit 1 with its traceback,
+    as Python would print it).  ``process=True`` starts a real ``python demo.py``: for what needs a
+    process of its own (signals, kill -9, the interpreter's own start).
+    The GIF (seconds a run) is left out unless ``animation=True``: the tests of it ask for it."""
+    def run(*flags, timeout=120, animation=False, process=False):
         extra = [] if animation or "--animation-path" in flags else ["--animation-path", ""]
-        return subprocess.run([sys.executable, DEMO, *extra, *map(str, flags)], cwd=tmp_path, env=headless_env(),
-                              capture_output=True, text=True, timeout=timeout, check=False)
+        argv = [*extra, *map(str, flags)]
+        if process:
+            return subprocess.run([sys.executable, DEMO, *argv], cwd=tmp_path, env=headless_env(),
+                                  capture_output=True, text=True, timeout=timeout, check=False)
+        return main_in_process(argv, tmp_path, monkeypatch, capsys)
     return run
+
+
+def main_in_process(argv: list, folder, monkeypatch, capsys) -> subprocess.CompletedProcess:
+    """``demo.main(argv)`` in ``folder`` with no display, as a CompletedProcess."""
+    import demo
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(folder)
+    capsys.readouterr()
+    try:
+        status = demo.main(argv)
+    except SystemExit as stop:                              # argparse: --help, or a bad flag
+        status = stop.code if isinstance(stop.code, int) else 1
+    except Exception:  # noqa: BLE001 -- what a real process would print and exit 1 with
+        print(traceback.format_exc(), file=sys.stderr)
+        status = 1
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(["demo.py", *argv], status, out.out, out.err)
 
 
 @pytest.fixture
-def run_main(tmp_path, monkeypatch, capsys):
-    """run_main(*flags) calls ``demo.main(FLAGS)`` in this process, in tmp_path; returns a
-    CompletedProcess like run_demo's.  For the many bad-input cases that stop before any
-    training: the same code as ``python demo.py``, without ~1.3 s of imports for each (each
-    family of them also has a real ``python demo.py`` run, with run_demo)."""
-    import demo
-
-    def run(*flags):
-        monkeypatch.chdir(tmp_path)
-        try:
-            status = demo.main(["--animation-path", "", *map(str, flags)])
-        except SystemExit as stop:                          # argparse: --help, or a bad flag
-            status = stop.code
-        out = capsys.readouterr()
-        return subprocess.CompletedProcess(["demo.py", *flags], status, out.out, out.err)
-    return run
+def run_main(run_demo):
+    """The same as run_demo (in this process); kept for the tests that name it."""
+    return run_demo
 
 
 def load_ckpt(path) -> np.ndarray:

@@ -121,5 +121,20 @@ def test_loss_figure_says_which_losses_it_draws(tmp_path):
             history.append(epoch, {"loss": 2.0 / epoch, "val_loss": 3.0 / epoch})
         ax = plot_loss(history).axes[0]
         labels[len(columns)] = (ax.get_ylabel(), [line.get_label() for line in ax.get_lines()])
-    assert labels[1] == ("training loss (MSE)", ["training"])
-    assert labels[2] == ("loss (MSE)", ["training", "held-out points (validation)"])
+    assert labels[1] == ("loss (MSE)", ["training, each epoch", "training, mean of 2 epochs"])
+    assert labels[2] == ("loss (MSE)", ["training, each epoch", "training, mean of 2 epochs",
+                                        "held-out points (validation)"])
+
+
+def test_the_loss_band_is_drawn_with_its_moving_average(tmp_path):
+    history = History(str(tmp_path / "m.csv"), ["loss"])
+    for epoch in range(1, 4001):                                 # a swing of two epochs around 1 / epoch
+        history.append(epoch, {"loss": (1.0 + 0.2 * (-1) ** epoch) / epoch})
+    raw, smooth = plot_loss(history).axes[0].get_lines()[:2]
+    assert raw.get_alpha() < 0.5 < smooth.get_linewidth()       # the raw curve faint, the mean bold
+    epochs, values = smooth.get_data()
+    window = 4                                                   # 2 * (4000 // 2000): even, the swing averages out
+    assert len(values) == 4000 - window + 1 and epochs[0] == window
+    expected = np.mean([(1.0 + 0.2 * (-1) ** e) / e for e in range(1, window + 1)])
+    assert values[0] == pytest.approx(expected, rel=1e-12)
+    assert np.all(np.diff(values) < 0)                           # the trend, without the band

@@ -18,7 +18,7 @@ from code.config.default_config import _C
 from code.run.signals import StopOnSignal
 from code.scripts.Dataset import Dataset
 from code.scripts.trainer import Trainer
-from code.see import figures as plots
+from code.see import output
 
 LOG_LINE = re.compile(r"^Epoch: (\d+)/(\d+) Iteration: (\d+) Loss: (\S+)$")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -241,13 +241,13 @@ def test_no_window_without_a_display(monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     if sys.platform.startswith("linux"):
-        assert plots.can_show() is False
+        assert output.can_show() is False
     monkeypatch.setenv("DISPLAY", ":99")
     import matplotlib
     monkeypatch.setitem(matplotlib.rcParams, "backend", "agg")
-    assert plots.can_show() is False
+    assert output.can_show() is False
     monkeypatch.setitem(matplotlib.rcParams, "backend", "tkagg")   # a desktop: windows open
-    assert plots.can_show() is True
+    assert output.can_show() is True
 
 
 def test_every_file_a_default_run_writes_is_ignored_by_git():

@@ -12,11 +12,12 @@ import os
 import tempfile
 import time
 
+import matplotlib
 from easydict import EasyDict
 
 from code.config.validate import KINDS, ConfigError, check_kind
 from code.scripts.trainer import Trainer, TrainingDiverged
-from code.see import figures
+from code.see import figures, output
 
 
 def parse_value(key: str, text: str):
@@ -88,7 +89,8 @@ def compare(cfg, spec: str) -> list:
             shown = f"{mse:22.6g}" if isinstance(mse, float) else f"{mse:>22s}"
             print(f"{format_value(value):>20s}  {shown}  {seconds:8.2f}", flush=True)
             rows.append((f"{key}={format_value(value)}", trainer, mse))
-        written = figures.save_figure(figures.plot_compare(key, rows), cfg.compare_img_path)
+        with matplotlib.rc_context(output.STYLE):
+            written = output.save_figure(figures.plot_compare(key, rows), cfg.compare_img_path)
     print(f"figure saved: {written}")
     return rows
 

@@ -44,10 +44,11 @@ class Measurements:
 
     def __init__(self, net, detailed: bool):
         self.net, self.detailed = net, detailed
-        layers = len(net.linear_list)
         self.squares, self.values = 0.0, 0                       # sum of (output - y)^2, how many
-        self.dw_sums = [0.0] * layers                            # sum of m * dW_i, (out, in) each
-        self.flat, self.units = [0] * layers, [0] * layers       # saturated values, all values of a[i]
+        if detailed:
+            layers = len(net.linear_list)
+            self.dw_sums = [0.0] * layers                        # sum of m * dW_i, (out, in) each
+            self.flat, self.units = [0] * layers, [0] * layers   # saturated values, all values of a[i]
 
     def add(self, caches: dict, output: np.ndarray, y: np.ndarray, grads: dict) -> None:
         """One batch: output, y (out, m); caches and grads as forward() and backward() gave them."""
@@ -65,12 +66,14 @@ class Measurements:
                 self.units[i] += flat.size
 
     def row(self) -> dict:
+        """{"loss": ..., and when detailed "grad_norm_0": ..., "saturated_1": ..., ...}."""
         row = {"loss": float(self.squares / self.values)}
-        points = self.values // self.net.layers_dim[-1]
-        for i, dw_sum in enumerate(self.dw_sums):
-            row[f"grad_norm_{i}"] = float(np.linalg.norm(dw_sum / points)) if self.detailed else math.nan
-            if i > 0:
-                row[f"saturated_{i}"] = self.flat[i] / self.units[i] if self.detailed else math.nan
+        if self.detailed:
+            points = self.values // self.net.layers_dim[-1]
+            for i, dw_sum in enumerate(self.dw_sums):
+                row[f"grad_norm_{i}"] = float(np.linalg.norm(dw_sum / points))     # ||mean gradient||
+                if i > 0:
+                    row[f"saturated_{i}"] = self.flat[i] / self.units[i]
         return row
 
 
@@ -86,9 +89,10 @@ class History:
         self.written = 0                              # rows already in the file
 
     def append(self, epoch: int, row: dict) -> None:
+        """One epoch's row; a column it lacks (an epoch that measured no gradients) gets NaN."""
         self.epochs.append(epoch)
         for name in self.columns:
-            self.values[name].append(float(row[name]))
+            self.values[name].append(float(row.get(name, math.nan)))
 
     def column(self, name: str) -> tuple:
         """(epochs, values) of one column, as arrays."""

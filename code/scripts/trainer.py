@@ -15,7 +15,7 @@ from code.run.checks import resume_notes
 from code.run.signals import StopOnSignal, TrainingStopped
 from code.scripts.Dataset import make_dataset
 from code.scripts.network import network
-from code.see import figures
+from code.see import report
 
 
 class TrainingDiverged(RuntimeError):
@@ -43,7 +43,8 @@ class Trainer:
         self.net = network(cfg.layers_dim, cfg.activation, cfg.init, rng=np.random.RandomState(cfg.seed))
         self.optimizer = make_optimizer(cfg, self.net.parameters())
         self.epoch, self.iteration = 0, 0
-        self.history = metrics.History(cfg.metrics_path, metrics.names(self.net, self.held_out.any()))
+        self.validating = bool(self.held_out.any())          # held-out points: a validation loss too
+        self.history = metrics.History(cfg.metrics_path, metrics.names(self.net, self.validating))
         self.snapshots = {}                                  # {epoch: flat parameters}, for the figures
         self.imported = False                                # the weights came from --import-original
         self.saved_epoch = None                              # the epoch the file at ckpt_path holds
@@ -73,7 +74,7 @@ class Trainer:
                 if not math.isfinite(row["loss"]):
                     self._diverged(epoch + 1, row["loss"])
                 self.epoch = epoch + 1
-                if self.held_out.any():
+                if self.validating:
                     row["val_loss"] = self.mse(self.predict(self.x[:, self.held_out]), self.held_out)
                 self.history.append(self.epoch, row)
                 if self.epoch in keep:
@@ -133,10 +134,10 @@ class Trainer:
         prediction = self.predict()                            # (out, N)
         mse = self.mse(prediction)
         print(f"test: MSE {mse} on {self.y.shape[1]} points after {self.epoch} epochs")
-        if self.held_out.any():
+        if self.validating:
             print(f"validation: MSE {self.mse(prediction[:, self.held_out], self.held_out)} "
                   f"on {np.count_nonzero(self.held_out)} held-out points")
-        figures.draw_figures(self, prediction, mse)
+        report.draw_figures(self, prediction, mse)
         return mse
 
     # ---- checkpoint ---------------------------------------------------------------------------

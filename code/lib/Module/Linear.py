@@ -43,7 +43,7 @@ class Linear:
 
     def forward(self, input: np.ndarray) -> np.ndarray:
         """(out, in) . (in, m) [+ (out, 1)] -> z (out, m)"""
-        z = np.dot(self.weight, input)                         # W . input             (out, m)
+        z = self.weight.dot(input)                             # W . input             (out, m)
         if self.bias is not None:
             z += self.bias                                     # + b, to every column   (out, m)
         return z
@@ -59,12 +59,14 @@ class Linear:
         dw:      (out, in)  the gradient of the weight
         db:      (out, 1)   the gradient of the bias; None when bias=False
         """
-        m = dz.shape[1]                                        # samples in the batch
-        dw = np.dot(dz, input.T) / m                           # dw = dz . input^T / m      (out, in)
+        m = float(dz.shape[1])                                 # samples in the batch
+        dw = dz.dot(input.T)                                   # dz . input^T               (out, in)
+        dw /= m                                                # dw = dz . input^T / m, in place
         db = None
         if self.bias is not None:
-            db = np.sum(dz, axis=1, keepdims=True) / m         # db = sum of dz's columns / m (out, 1)
-        d_input = np.dot(self.weight.T, dz) if input_grad else None   # d_input = W^T . dz (in, m)
+            db = dz.sum(axis=1, keepdims=True)                 # sum of dz's columns        (out, 1)
+            db /= m                                            # db = sum of dz's columns / m, in place
+        d_input = self.weight.T.dot(dz) if input_grad else None   # d_input = W^T . dz (in, m)
         return d_input, dw, db
 
     def __repr__(self) -> str:

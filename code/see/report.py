@@ -1,0 +1,60 @@
+"""What ``Trainer.test()`` draws: every figure of a trained run, saved (and shown where there is a
+window or a notebook to show them in).  A figure whose path is "" is not drawn."""
+
+import matplotlib
+import numpy as np
+
+from code.run.snapshots import unflat
+from code.see import animation, figures, output
+
+
+def progress_fits(trainer, final: np.ndarray) -> dict:
+    """{epoch: fit (N,)} of the snapshots kept and the final fit; says which are missing."""
+    fits = {e: trainer.predict(params=unflat(p, trainer.cfg.layers_dim))[0] for e, p in trainer.snapshots.items()
+            if e in trainer.cfg.progress_epochs}
+    fits[trainer.epoch] = final
+    missing = [e for e in trainer.cfg.progress_epochs if e <= trainer.epoch and e not in fits]
+    if missing:
+        print(f"progress figure: no snapshot of epoch(s) {', '.join(map(str, missing))} "
+              "(the run that wrote the checkpoint did not record them)")
+    return fits
+
+
+def make_figures(trainer, prediction: np.ndarray, mse: float) -> list:
+    """[(path, figure)] for every figure that applies to this run; prediction: (out, N)."""
+    cfg, epoch = trainer.cfg, trainer.epoch
+    x, y, final = trainer.x[0], trainer.y[0], prediction[0]           # (N,): the first input and output
+    one_input = trainer.x.shape[0] == 1
+    hidden_layers = len(trainer.net.linear_list) - 1
+    made = {}
+    made["result_img_path"] = (lambda: figures.plot_result(x, y, final, mse, epoch, trainer.held_out)) if one_input \
+        else (lambda: figures.plot_predicted_vs_true(y, final, mse, epoch))
+    if trainer.history.epochs:
+        made["loss_img_path"] = lambda: figures.plot_loss(trainer.history)
+    if one_input:
+        made["progress_img_path"] = lambda: figures.plot_progress(x, y, progress_fits(trainer, final))
+    if one_input and hidden_layers:
+        made["hidden_img_path"] = lambda: figures.plot_hidden(trainer.net, x, y)
+    elif cfg.progress_img_path or cfg.hidden_img_path:
+        print("progress and hidden figures: skipped (they draw the fit over one input; this data has "
+              f"{trainer.x.shape[0]}, or the net has no hidden layer)")
+    if trainer.history.epochs and hidden_layers:
+        made["gradients_img_path"] = lambda: figures.plot_gradients(trainer.history, hidden_layers)
+    with matplotlib.rc_context(output.STYLE):
+        return [(cfg[key], draw()) for key, draw in made.items() if cfg[key]]
+
+
+def draw_figures(trainer, prediction: np.ndarray, mse: float) -> list:
+    """Draw and save every figure of a trained ``trainer`` and its animation; show them when the
+    config says so and there is somewhere to show them.  Returns the files written."""
+    cfg = trainer.cfg
+    made = make_figures(trainer, prediction, mse)
+    written = [output.save_figure(fig, path) for path, fig in made]
+    if cfg.animation_path:
+        written += [animation.write_animation(trainer, cfg.animation_path, cfg.animation_frames)]
+        written = [path for path in written if path]
+    if written:
+        print("figures saved: " + ", ".join(written))
+    if cfg.show:
+        output.show([fig for _, fig in made], written)
+    return written

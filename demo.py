@@ -4,6 +4,7 @@
     python demo.py --total-epochs 2000  # any key of the config, as a flag (see --help)
 """
 
+import contextlib
 import os
 import shlex
 import sys
@@ -11,7 +12,7 @@ import sys
 from easydict import EasyDict
 
 from code.config.flags import config_from_args
-from code.config.validate import ConfigError
+from code.config.validate import COMMAND_LINE, ConfigError
 from code.experiments.compare import compare
 from code.lib.Data.csv_data import DataError
 from code.lib.gradcheck import gradient_check
@@ -21,7 +22,9 @@ from code.run.import_original import import_checkpoint
 from code.run.runlock import CheckpointInUse, RunLock
 from code.run.signals import TrainingStopped, signal_name
 from code.scripts.trainer import Trainer, TrainingDiverged
+from code.see import progress
 from code.see.explain import explain
+from code.see.progress import ProgressLine
 
 
 def command_line(flags: list) -> str:
@@ -67,17 +70,41 @@ def train_test_save(trainer: Trainer, argv: list) -> int:
     cfg = trainer.cfg
     with RunLock(cfg.ckpt_path):
         try:
-            trainer.train()
+            with ProgressLine(trainer) if progress.wanted(cfg) else contextlib.nullcontext():
+                trainer.train()
         except TrainingStopped as stopped:
             print(f"interrupted by {signal_name(stopped.signum)} after epoch {stopped.epoch}, checkpoint saved "
                   f"to {cfg.ckpt_path}; to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)
             return 128 + stopped.signum
-        trainer.test()
+        try:
+            trainer.test()
+        except OSError as error:                          # a figure that cannot be written
+            print(f"error: {error}; {saved_note(trainer)}", file=sys.stderr)
+            return 1
         trainer.save_models()
     return 0
 
 
+def saved_note(trainer: Trainer) -> str:
+    """What the checkpoint really holds, for a message after a failure."""
+    path = trainer.cfg.ckpt_path
+    if trainer.saved_epoch is None:
+        return f"no checkpoint was written at {path}"
+    if trainer.saved_epoch == trainer.epoch:
+        return f"the training is saved in {path} (epoch {trainer.epoch})"
+    return f"{path} holds epoch {trainer.saved_epoch}; epochs {trainer.saved_epoch + 1} to {trainer.epoch} are lost"
+
+
 def main(argv: list) -> int:
+    """``python demo.py ARGV``: the exit status; every message's advice names flags."""
+    COMMAND_LINE["on"] = True
+    try:
+        return run(argv)
+    finally:
+        COMMAND_LINE["on"] = False
+
+
+def run(argv: list) -> int:
     cfg = None
     try:
         cfg, actions = config_from_args(argv)                # a bad flag exits 2 here
@@ -104,8 +131,11 @@ def main(argv: list) -> int:
         print(f"\naborted; {cfg.ckpt_path if cfg else 'the checkpoint'} holds the last whole checkpoint, if any",
               file=sys.stderr)
         return 130
-    except OSError as error:                                  # a figure that cannot be written
-        print(f"error: {error} (the training is saved in {cfg.ckpt_path})", file=sys.stderr)
+    except BrokenPipeError:                                   # the reader of stdout went away (| head)
+        sys.stdout = open(os.devnull, "w")                    # noqa: SIM115 -- nothing more to print
+        return 1
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 1
 
 

@@ -77,7 +77,7 @@ def test_resuming_on_other_data_is_an_error(tmp_path):
     table[7, 2] += 1e-9
     np.savetxt(tmp_path / "grid.csv", table, delimiter=",", header="x1,x2,y", comments="")
     from code.run.checks import CheckpointError
-    with pytest.raises(CheckpointError, match="trained on other data"):
+    with pytest.raises(CheckpointError, match=r"another run's \(data [0-9a-f]{16} -> [0-9a-f]{16}\).*cfg.resume = False"):
         Trainer(config(tmp_path, total_epochs=4, resume=True, **options))
 
 

@@ -138,7 +138,7 @@ def start_long_run(tmp_path, *flags):
 
 @pytest.mark.parametrize("signum,name", [(signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM"),
                                          (signal.SIGHUP, "SIGHUP")])
-def test_stop_signal_saves_then_resume_is_exact(tmp_path, signum, name):
+def test_stop_signal_saves_then_resume_is_exact(run_demo, tmp_path, signum, name):
     process = start_long_run(tmp_path, "--ckpt-path", "run.npy", "--no-resume")
     process.send_signal(signum)
     out, err = process.communicate(timeout=60)
@@ -154,14 +154,9 @@ def test_stop_signal_saves_then_resume_is_exact(tmp_path, signum, name):
     assert k > 1000 and not (tmp_path / "run.npy.lock").exists()
     if signum == signal.SIGHUP:
         return                                                      # the resume is the same for every signal
-    env = headless_env()
-    resumed = subprocess.run([sys.executable, *command[1:2], "--total-epochs", str(k + 30), "--ckpt-path", "run.npy",
-                              "--metrics-path", "metrics.csv", "--animation-path", ""],
-                             cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    resumed = run_demo("--total-epochs", k + 30, "--ckpt-path", "run.npy", "--metrics-path", "metrics.csv")
     os.rename(tmp_path / "metrics.csv", tmp_path / "resumed.csv")
-    straight = subprocess.run([sys.executable, DEMO, "--total-epochs", str(k + 30), "--ckpt-path",
-                               "straight.npy", "--no-resume", "--animation-path", ""], cwd=tmp_path, env=env, capture_output=True,
-                              text=True, check=False)
+    straight = run_demo("--total-epochs", k + 30, "--ckpt-path", "straight.npy", "--no-resume")
     assert resumed.returncode == straight.returncode == 0, resumed.stderr
     assert (tmp_path / "run.npy").read_bytes() == (tmp_path / "straight.npy").read_bytes()
     assert (tmp_path / "resumed.csv").read_bytes() == (tmp_path / "metrics.csv").read_bytes()
@@ -258,3 +253,32 @@ def test_every_file_a_default_run_writes_is_ignored_by_git():
     for path in written:
         assert "/" + os.path.basename(path) in ignored, path
     assert "/" + os.path.basename(_C.ckpt_path) + ".lock" in ignored
+
+
+def test_ctrl_c_in_python_leaves_a_whole_epoch_and_training_on_gives_the_same_numbers(tmp_path, capsys):
+    import threading
+
+    from code.run.signals import TrainingStopped
+    straight = Trainer(config(tmp_path / "straight", total_epochs=3000))
+    straight.train()
+    trainer = Trainer(config(tmp_path, total_epochs=3000))
+    stops = 0
+    for delay in (0.05, 0.11, 0.03):                                    # real SIGINTs at three moments
+        threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT)).start()
+        try:
+            trainer.train()
+        except TrainingStopped as stopped:
+            stops += 1
+            assert stopped.epoch == trainer.epoch == len(trainer.history.epochs) == trainer.saved_epoch
+            assert trainer.iteration == 3 * trainer.epoch                  # no update of a half epoch
+            assert int(load_ckpt(tmp_path / "ckpt.npy")["epoch"]) == trainer.epoch
+        time.sleep(0.2)                                                 # a timer that came after the end
+        trainer.cfg.resume = True
+        if trainer.epoch == 3000:
+            break
+    trainer.train()                                                     # on to the end
+    assert stops >= 1
+    for ours, theirs in zip(trainer.net.linear_list, straight.net.linear_list):
+        np.testing.assert_array_equal(ours.weight, theirs.weight)
+    assert trainer.history.values["loss"] == straight.history.values["loss"]
+    assert (tmp_path / "ckpt.npy").read_bytes() == (tmp_path / "straight" / "ckpt.npy").read_bytes()

@@ -115,8 +115,8 @@ def test_plot_failure_loses_no_training(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(plots.Figure, "savefig", broken)
     status = demo.main(["--total-epochs", "20", "--no-show"])
     assert status == 1
-    assert capsys.readouterr().err == ("error: cannot write figure ./result.png: Permission denied "
-                                       "(the training is saved in ./ckpt.npy)\n")
+    assert capsys.readouterr().err == ("error: cannot write figure ./result.png: Permission denied; "
+                                       "the training is saved in ./ckpt.npy (epoch 20)\n")
     assert int(load_ckpt(tmp_path / "ckpt.npy")["epoch"]) == 20
 
 
@@ -233,13 +233,29 @@ def test_unusable_checkpoint_is_a_clear_error_and_untouched(run_demo, tmp_path, 
 
 
 def test_mismatched_checkpoint_names_both_and_the_ways_out(run_demo, tmp_path):
-    assert run_demo("--total-epochs", 3).returncode == 0
-    before = (tmp_path / "ckpt.npy").read_bytes()
-    result = run_demo("--total-epochs", 6, "--layers-dim", 1, 30, 1)
-    assert_one_line_error(result, "layers_dim [1, 25, 1]", "layers_dim [1, 30, 1]", "--no-resume", "--ckpt-path")
-    result = run_demo("--total-epochs", 6, "--activation", "relu")
-    assert_one_line_error(result, "activation sigmoid", "activation relu")
-    assert (tmp_path / "ckpt.npy").read_bytes() == before
+    assert run_demo("--total-epochs", 3, "--ckpt-path", "mine.npy").returncode == 0
+    before = (tmp_path / "mine.npy").read_bytes()
+    result = run_demo("--total-epochs", 6, "--layers-dim", 1, 30, 1, "--ckpt-path", "mine.npy")
+    assert_one_line_error(result, "layers_dim [1, 25, 1] -> [1, 30, 1]", "--no-resume", "--ckpt-path", "--out")
+    result = run_demo("--total-epochs", 6, "--activation", "relu", "--ckpt-path", "mine.npy")
+    assert_one_line_error(result, "activation sigmoid -> relu")
+    assert (tmp_path / "mine.npy").read_bytes() == before
+
+
+def test_another_net_at_the_default_checkpoint_gets_a_folder_of_its_own(run_demo, tmp_path):
+    assert run_demo("--total-epochs", 3).returncode == 0                        # the article's net
+    before = {name: (tmp_path / name).read_bytes() for name in ("ckpt.npy", "metrics.csv", "result.png")}
+    result = run_demo("--total-epochs", 3, "--layers-dim", 1, 30, 10, 1)         # as after editing layers_dim
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == ("./ckpt.npy holds another run (layers_dim [1, 25, 1] -> [1, 30, 10, 1]): "
+                                             "this run keeps its files in runs/layers_dim=1-30-10-1/ "
+                                             "(--out chooses the folder)")
+    folder = tmp_path / "runs" / "layers_dim=1-30-10-1"
+    assert load_ckpt(folder / "ckpt.npy")["layers_dim"].tolist() == [1, 30, 10, 1]
+    assert {p.name for p in folder.iterdir()} >= {"ckpt.npy", "metrics.csv", "result.png", "loss.png"}
+    assert before == {name: (tmp_path / name).read_bytes() for name in before}   # nothing of the first run lost
+    again = run_demo("--total-epochs", 5, "--layers-dim", 1, 30, 10, 1)           # and it resumes there
+    assert "load models finish: runs/layers_dim=1-30-10-1/ckpt.npy (epoch 3" in again.stdout
 
 
 # ---- divergence ------------------------------------------------------------------------------------------
@@ -264,10 +280,15 @@ def test_divergence_before_any_checkpoint_writes_none(run_demo, tmp_path):
 def test_kill_9_at_random_moments_never_leaves_a_partial_checkpoint(tmp_path):
     rng = random.Random(1)
     flags = ["--total-epochs", "100000000", "--ckpt-every", "1", "--log-every", "100000000", "--animation-path", ""]
-    for _ in range(6):
+    for _ in range(5):
+        saved = (tmp_path / "ckpt.npy").stat().st_mtime_ns if (tmp_path / "ckpt.npy").exists() else None
         process = subprocess.Popen([sys.executable, DEMO, *flags], cwd=tmp_path, env=headless_env(),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.8, 1.6))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and saved == ((tmp_path / "ckpt.npy").stat().st_mtime_ns
+                                                        if (tmp_path / "ckpt.npy").exists() else None):
+            time.sleep(0.005)                                   # until this run's first save: it is saving now
+        time.sleep(rng.uniform(0.0, 0.15))                      # then at a random moment among its saves
         process.send_signal(signal.SIGKILL)
         process.wait()
         if (tmp_path / "ckpt.npy").exists():

@@ -125,9 +125,25 @@ def test_compare_runs_side_by_side_without_touching_the_checkpoint(run_demo, tmp
     assert [row[0] for row in rows] == ["0.01", "0.03", "50.0"]
     assert float(rows[1][1]) < float(rows[0][1])                 # a larger step learns faster here
     assert "diverged at epoch" in result.stdout.splitlines()[4]
+    assert result.stdout.splitlines()[1].split() == ["learning_rate", "MSE", "on", "all", "points", "last", "epoch",
+                                                     "(the", "curve)", "seconds"]
+    assert float(rows[1][2]) < float(rows[0][2])
     assert (tmp_path / "compare.png").read_bytes()[:4] == b"\x89PNG"
     assert before == ((tmp_path / "ckpt.npy").read_bytes(), (tmp_path / "metrics.csv").read_bytes())
     assert not [p for p in os.listdir("/tmp") if p.startswith("hjlnet-compare-")]
+
+
+def test_the_compare_table_and_its_curves_show_the_same_quantity(tmp_path, capsys):
+    from code.experiments.compare import compare
+    from code.see import figures
+    rows = compare(config(tmp_path, total_epochs=40, compare_img_path=str(tmp_path / "c.png")),
+                   "learning_rate=0.01,0.03")
+    table = capsys.readouterr().out.splitlines()[2:4]
+    curves = figures.plot_compare("learning_rate", rows).axes[0].get_lines()
+    for line, (label, trainer, mse), printed in zip(curves, rows, table):
+        assert float(printed.split()[1]) == pytest.approx(mse, rel=1e-5)            # the MSE on all points
+        assert float(printed.split()[2]) == pytest.approx(line.get_ydata()[-1], rel=1e-5)   # where the curve ends
+        assert line.get_ydata()[-1] == trainer.history.values["loss"][-1]
 
 
 def test_compare_starts_every_run_from_the_same_weights(tmp_path):

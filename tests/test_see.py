@@ -152,3 +152,27 @@ def test_drawing_the_figures_leaves_np_random_alone(tmp_path):
     np.random.seed(7)
     trainer.test()                                                 # progress fits and frames use scratch nets
     assert np.array_equal(np.random.random(3), expected)
+
+
+@pytest.mark.parametrize("flags,title", [((), "the article's gradient descent, learning rate lr = 0.03"),
+                                         (("--optimizer", "adam"), "Adam, lr = 0.03, betas = (0.9, 0.999)"),
+                                         (("--momentum", "0.9"), "SGD with momentum mu = 0.9, lr = 0.03")])
+def test_explain_shows_the_configured_optimizers_step(run_main, tmp_path, flags, title):
+    result = run_main("--explain", "--no-resume", "--layers-dim", 1, 2, 1, *flags)
+    assert result.returncode == 0 and f"update ({title}" in result.stdout
+    trainer = Trainer(config(tmp_path, layers_dim=[1, 2, 1]))
+    x, y = trainer.x[:, :3], trainer.y[:, :3]
+    g = trainer.net.backward(*trainer.net.forward(x), y)["dw1"]                  # (1, 2)
+    w = trainer.net.linear_list[1].weight
+    step = g / (np.abs(g) + 1e-8) if "adam" in flags else g                       # Adam's first step: m_hat / sqrt(v_hat)
+    after = result.stdout.split("W1 after", 1)[1].splitlines()[1]                 # momentum's first step: b = g
+    np.testing.assert_allclose([float(v) for v in after.strip(" []").split()], (w - 0.03 * step)[0], atol=1e-6)
+
+
+def test_zero_epochs_and_nothing_left_to_train_end_cleanly(run_demo, tmp_path):
+    result = run_demo("--total-epochs", 0, animation=True)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "animation: skipped" in result.stdout
+    assert run_demo("--total-epochs", 5, animation=True).returncode == 0
+    again = run_demo("--total-epochs", 5, animation=True)                         # resumed, nothing to train
+    assert again.returncode == 0 and "nothing to train" in again.stdout and again.stderr == ""

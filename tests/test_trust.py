@@ -185,9 +185,10 @@ def test_resume_announces_changed_settings(run_demo, tmp_path):
 def test_resume_with_another_optimizer_or_other_data_is_an_error(run_demo, tmp_path):
     assert run_demo("--total-epochs", 2).returncode == 0
     before = (tmp_path / "ckpt.npy").read_bytes()
-    assert_one_line_error(run_demo("--total-epochs", 4, "--optimizer", "adam"), "optimizer sgd", "adam")
+    assert_one_line_error(run_demo("--total-epochs", 4, "--optimizer", "adam", "--ckpt-path", "ckpt.npy"),
+                          "optimizer sgd -> adam")
     from code.scripts.Dataset import Dataset
-    with pytest.raises(CheckpointError, match="trained on other data"):
+    with pytest.raises(CheckpointError, match="another run's .data "):
         Trainer(config(tmp_path, resume=True, total_epochs=4), dataset=Dataset(amplitude=10.0))
     assert (tmp_path / "ckpt.npy").read_bytes() == before
 

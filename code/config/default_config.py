@@ -22,20 +22,23 @@ _C.eps = 1e-8                            # adam's epsilon, added to sqrt(v_hat)
 _C.shuffle = False                       # a new batch order every epoch, seeded by (seed, epoch); False: the article's order
 _C.seed = 0                              # seeds the initial weights: np.random.seed(seed) in the article's terms
 _C.log_every = 100                       # print one line per batch every this many epochs
+_C.quiet = False                         # print only the summary: no per-batch log lines, no line per save
+_C.progress = True                       # on a terminal, one progress line on stderr (never into a file or pipe)
 
 # data
 _C.data_path = ""                        # a CSV file with a header row: the first layers_dim[0] columns are inputs, the last layers_dim[-1] targets; "": the article's sine
 _C.noise = 0.0                           # standard deviation of Gaussian noise added to the targets (seeded by seed)
 _C.val_fraction = 0.0                    # fraction of the points held out of training, chosen at random (seeded by seed)
 
-# checkpoint
+# checkpoint and files
+_C.out = ""                              # a folder for every file the run writes whose path is not given: "runs/a" puts ckpt.npy, metrics.csv and the figures there
 _C.resume = True                         # start from ckpt_path when it exists
 _C.ckpt_path = "./ckpt.npy"              # the checkpoint: a plain .npy record, no pickle
 _C.ckpt_every = 1000                     # also write the checkpoint every this many epochs
 _C.metrics_path = "./metrics.csv"        # one row per epoch: loss, gradient norms, saturation
 
 # figures
-_C.result_img_path = "./result.png"      # ground truth and the final fit
+_C.result_img_path = "./result.png"      # ground truth and the final fit; "" turns a figure off
 _C.loss_img_path = "./loss.png"          # loss per epoch, log scale
 _C.progress_img_path = "./progress.png"  # the fit at progress_epochs and at the end
 _C.progress_epochs = [400, 1000, 2000, 10000]  # epochs drawn in the progress figure: the article's four pictures

@@ -16,14 +16,27 @@ KINDS = {
     "layers_dim": "ints", "activation": "text", "init": "text",
     "batch_size": "int", "total_epochs": "int", "learning_rate": "float",
     "optimizer": "text", "momentum": "float", "betas": "floats", "eps": "float", "shuffle": "bool",
-    "seed": "int", "log_every": "int", "data_path": "text", "noise": "float", "val_fraction": "float",
-    "resume": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
+    "seed": "int", "log_every": "int", "quiet": "bool", "progress": "bool",
+    "data_path": "text", "noise": "float", "val_fraction": "float",
+    "out": "text", "resume": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
     "result_img_path": "path", "loss_img_path": "path", "progress_img_path": "path",
     "progress_epochs": "ints", "hidden_img_path": "path", "gradients_img_path": "path",
     "animation_path": "text", "animation_frames": "int", "compare_img_path": "path", "show": "bool",
 }
 PATH_KEYS = tuple(key for key, kind in KINDS.items() if kind == "path")
 FIGURE_KEYS = tuple(key for key in PATH_KEYS if key.endswith("img_path"))
+
+
+COMMAND_LINE = {"on": False}          # set by flags.config_from_args: advice names flags, else cfg keys
+
+
+def option(key: str, value=None) -> str:
+    """How a learner sets ``key``: "--ckpt-path" / "--no-resume" on the command line, "cfg.ckpt_path" /
+    "cfg.resume = False" from Python."""
+    if COMMAND_LINE["on"]:
+        name = key.replace("_", "-")
+        return f"--no-{name}" if value is False else f"--{name}" + ("" if value is None else f" {value}")
+    return f"cfg.{key}" + ("" if value is None else f" = {value!r}")
 
 
 class ConfigError(ValueError):
@@ -98,7 +111,8 @@ def validate(cfg) -> None:
         _require(os.path.splitext(cfg.animation_path)[1].lower() in ("", ".gif"), "animation_path",
                  cfg.animation_path, 'a .gif file, or "" for none')
     for key in PATH_KEYS:
-        check_output_path(key, cfg[key])
+        if cfg[key] or key not in FIGURE_KEYS:                 # "" turns a figure off
+            check_output_path(key, cfg[key])
     for key in FIGURE_KEYS:
         check_figure_format(key, cfg[key])
 

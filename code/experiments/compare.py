@@ -64,7 +64,7 @@ def make_trainers(cfg, key: str, values: list, folder: str) -> list:
 
 
 def train_quietly(trainer) -> tuple:
-    """(seconds, final training MSE or the reason it has none)."""
+    """(seconds, final MSE on all points or the reason there is none)."""
     start = time.perf_counter()
     try:
         with contextlib.redirect_stdout(io.StringIO()):
@@ -75,6 +75,11 @@ def train_quietly(trainer) -> tuple:
     return seconds, trainer.mse()
 
 
+def last_loss(trainer) -> str:
+    """The loss of the last epoch: where the figure's curve ends."""
+    return f"{trainer.history.values['loss'][-1]:.6g}" if trainer.history.epochs else "-"
+
+
 def compare(cfg, spec: str) -> list:
     """Train one run per value of the --compare spec, print the table, save the figure.
     Returns the rows: (label "key=value", trainer, final MSE or why there is none)."""
@@ -82,11 +87,11 @@ def compare(cfg, spec: str) -> list:
     with tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:
         trainers = make_trainers(cfg, key, values, folder)    # ConfigError before training
         print(f"compare {key}: {len(values)} runs of {cfg.total_epochs} epochs from the same initial weights")
-        print(f"{key:>20s}  {'final training MSE':>22s}  {'seconds':>8s}")
+        print(f"{key:>20s}  {'MSE on all points':>22s}  {'last epoch (the curve)':>22s}  {'seconds':>8s}")
         rows = []
         for value, trainer in zip(values, trainers):
             seconds, mse = train_quietly(trainer)
-            shown = f"{mse:22.6g}" if isinstance(mse, float) else f"{mse:>22s}"
+            shown = f"{mse:22.6g}  {last_loss(trainer):>22s}" if isinstance(mse, float) else f"{mse:>46s}"
             print(f"{format_value(value):>20s}  {shown}  {seconds:8.2f}", flush=True)
             rows.append((f"{key}={format_value(value)}", trainer, mse))
         with matplotlib.rc_context(output.STYLE):

@@ -3,6 +3,7 @@ that fit one another, and what a resumed run may change (see checkpoint.py for t
 
 import numpy as np
 
+from code.config.validate import option
 from code.run.snapshots import parameter_shapes
 
 FORMAT = 2
@@ -96,24 +97,28 @@ def _shown(value) -> str:
     return str(value.item() if hasattr(value, "item") else value)
 
 
+def other_run(state: dict, settings: dict) -> dict:
+    """{} when a checkpoint (``state``) can go on as this run (``settings``, in its form); else what
+    differs, {key: (the checkpoint's, this run's)}, e.g. {"layers_dim": ([1, 25, 1], [1, 30, 10, 1])}:
+    another net, optimizer or data."""
+    return {key: (_shown(state[key]), _shown(settings[key])) for key in ("layers_dim", "activation", "optimizer", "data")
+            if _shown(state[key]) != _shown(settings[key])}
+
+
+def describe(differs: dict) -> str:
+    """"layers_dim [1, 25, 1] -> [1, 30, 10, 1], ..." for other_run's answer."""
+    return ", ".join(f"{key} {before} -> {now}" for key, (before, now) in differs.items())
+
+
 def resume_notes(path: str, state: dict, settings: dict) -> list:
     """One line per setting that differs from the checkpoint's (``settings``: this run's, in the
     checkpoint's form).  CheckpointError for what a resumed run cannot change: the net, the
     optimizer, the data."""
-    same_net = all(_shown(state[k]) == _shown(settings[k]) for k in ("layers_dim", "activation"))
-    if not same_net:
-        raise CheckpointError(
-            f"checkpoint {path} has layers_dim {_shown(state['layers_dim'])}, activation {state['activation']}; "
-            f"config asks for layers_dim {_shown(settings['layers_dim'])}, activation {settings['activation']}. "
-            "Train afresh with --no-resume, or give another --ckpt-path")
-    if str(state["optimizer"]) != settings["optimizer"]:
-        raise CheckpointError(f"checkpoint {path} was trained with optimizer {state['optimizer']}; this run asks "
-                              f"for {settings['optimizer']}, whose state it does not hold. Keep --optimizer "
-                              f"{state['optimizer']}, train afresh with --no-resume, or give another --ckpt-path")
-    if str(state["data"]) != settings["data"]:
-        raise CheckpointError(f"checkpoint {path} was trained on other data (fingerprint {state['data']}, "
-                              f"this run's {settings['data']}). Train afresh with --no-resume, or give another "
-                              "--ckpt-path")
+    differs = other_run(state, settings)
+    if differs:
+        raise CheckpointError(f"checkpoint {path} is another run's ({describe(differs)}): it cannot go on as this one. "
+                              f"Train afresh with {option('resume', False)}, give another {option('ckpt_path')}, "
+                              f"or put this run in a folder of its own with {option('out')}")
     notes = []
     for key in ANNOUNCED + IGNORED:
         before, now = _shown(state[key]), _shown(settings[key])

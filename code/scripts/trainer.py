@@ -9,7 +9,7 @@ import numpy as np
 from code.config.validate import check_layers_fit, validate
 from code.lib.Data.prepare import prepare, training_loader
 from code.lib.Optim import make_optimizer
-from code.run import metrics, snapshots, state
+from code.run import folders, metrics, snapshots, state
 from code.run.checkpoint import load_checkpoint, save_checkpoint
 from code.run.checks import resume_notes
 from code.run.signals import StopOnSignal, TrainingStopped
@@ -42,10 +42,13 @@ class Trainer:
         # RandomState(seed).random draws what np.random.seed(seed); np.random.random would.
         self.net = network(cfg.layers_dim, cfg.activation, cfg.init, rng=np.random.RandomState(cfg.seed))
         self.optimizer = make_optimizer(cfg, self.net.parameters())
+        folders.choose(cfg, state.settings(cfg, self.net, self.x, self.y, self.held_out))   # cfg.out, run folders
+        validate(cfg)
         self.epoch, self.iteration = 0, 0
         self.validating = bool(self.held_out.any())          # held-out points: a validation loss too
         self.history = metrics.History(cfg.metrics_path, metrics.names(self.net, self.validating))
         self.snapshots = {}                                  # {epoch: flat parameters}, for the figures
+        self.after_epoch = []                                # called with the trainer after every epoch
         self.imported = False                                # the weights came from --import-original
         self.saved_epoch = None                              # the epoch the file at ckpt_path holds
         if cfg.resume and os.path.exists(cfg.ckpt_path):
@@ -79,6 +82,8 @@ class Trainer:
                 self.history.append(self.epoch, row)
                 if self.epoch in keep:
                     self.snapshots[self.epoch] = snapshots.flat(self.net.parameters())
+                for watch in self.after_epoch:                 # the progress line, the live window
+                    watch(self)
                 if stop.requested() or self.epoch % cfg.ckpt_every == 0 or self.epoch == cfg.total_epochs:
                     self.save_models()
                 if stop.requested():
@@ -91,7 +96,7 @@ class Trainer:
         of (output - y)^2 over all its samples, each batch measured before its own update.
         """
         cfg, net = self.cfg, self.net
-        log = epoch % cfg.log_every == 0
+        log = epoch % cfg.log_every == 0 and not cfg.quiet
         if cfg.shuffle:                                      # the same orders after a resume
             self.loader.rng = np.random.default_rng([cfg.seed, epoch])
         measured = metrics.Measurements(net, detailed=metrics.measured(epoch + 1))
@@ -160,7 +165,8 @@ class Trainer:
         problem = self.history.flush()                         # "" or one line saying what failed
         save_checkpoint(self.cfg.ckpt_path, saved)
         self.saved_epoch = self.epoch
-        print(f"save models finish: {self.cfg.ckpt_path} (epoch {self.epoch}, iteration {self.iteration})")
+        if not self.cfg.quiet:
+            print(f"save models finish: {self.cfg.ckpt_path} (epoch {self.epoch}, iteration {self.iteration})")
         if problem:
             print(problem, file=sys.stderr)
 

@@ -6,9 +6,12 @@ weights when resuming, else the initial ones); then every dw and db entry
 checked against central finite differences.  It trains nothing and writes nothing.
 """
 
+import copy
+
 import numpy as np
 
 from code.lib.gradcheck import gradient_check
+from code.lib.Optim import Adam
 
 WHOLE = 100                                            # arrays up to this many entries (10 x 10) print whole
 
@@ -71,13 +74,33 @@ def explain_backward(net, caches: dict, output: np.ndarray, y: np.ndarray) -> di
     return grads
 
 
-def explain_update(net, grads: dict, learning_rate: float) -> None:
-    print(f"update (the article's gradient descent, learning rate lr = {learning_rate})")
-    for i, linear in enumerate(net.linear_list):
-        show(f"W{i} before", "", linear.weight)
-        show(f"W{i} after", f"W{i} - lr * dw{i}", linear.weight - learning_rate * grads[f"dw{i}"])
-        show(f"b{i} before", "", linear.bias)
-        show(f"b{i} after", f"b{i} - lr * db{i}", linear.bias - learning_rate * grads[f"db{i}"])
+def describe_optimizer(optimizer) -> tuple:
+    """(title, {state key prefix: its formula}, the new value's formula) of SGD, momentum or Adam;
+    in the formulas W stands for a parameter and g for its gradient."""
+    if isinstance(optimizer, Adam):
+        beta1, beta2 = optimizer.betas
+        title = (f"Adam, lr = {optimizer.lr}, betas = ({beta1}, {beta2}), eps = {optimizer.eps}, "
+                 f"step t = {int(optimizer.state['step']) + 1}")
+        return (title, {"exp_avg": "m = beta1 m + (1 - beta1) g", "exp_avg_sq": "v = beta2 v + (1 - beta2) g^2"},
+                "W - lr * m_hat / (sqrt(v_hat) + eps), m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t)")
+    if optimizer.momentum:
+        return (f"SGD with momentum mu = {optimizer.momentum}, lr = {optimizer.lr}",
+                {"momentum_buffer": "b = mu * b + g (b = g at the first step)"}, "W - lr * b")
+    return f"the article's gradient descent, learning rate lr = {optimizer.lr}", {}, "W - lr * g"
+
+
+def explain_update(net, grads: dict, optimizer) -> None:
+    """The optimizer's step on copies of the parameters and of its state: nothing live changes."""
+    title, state_formulas, formula = describe_optimizer(optimizer)
+    print(f"update ({title})")
+    trial = copy.deepcopy(optimizer)                      # its own copies of the parameters and state
+    trial.step(grads)
+    for name, before in net.parameters().items():         # w0, b0, w1, ...
+        shown, grad = name.replace("w", "W"), "d" + name  # W0 and dw0, as the backward pass names them
+        show(f"{shown} before", "", before)
+        for key, state_formula in state_formulas.items():
+            show(f"{key}_{name}", state_formula.replace(" g", " " + grad), trial.state[f"{key}_{name}"])
+        show(f"{shown} after", formula.replace("W", shown, 1).replace(" g", " " + grad), trial.params[name])
 
 
 def explain(trainer, samples: int) -> int:
@@ -88,7 +111,7 @@ def explain(trainer, samples: int) -> int:
     with np.errstate(over="ignore"):
         caches, output = explain_forward(net, x)
         grads = explain_backward(net, caches, output, y)
-        explain_update(net, grads, trainer.cfg.learning_rate)
+        explain_update(net, grads, trainer.optimizer)
         error = max(gradient_check(net, x, y, entrywise=True).values())   # every dw, db entry
     print(f"gradient check: max relative error {error:.1e}")
     return 0 if error < 1e-6 else 1

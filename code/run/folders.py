@@ -1,0 +1,48 @@
+"""Where a run's files go: under ``out`` when it is set, and in a folder of its own when the default
+checkpoint belongs to another run (another net, optimizer or data), so that no run ever takes over
+or overwrites another's files.
+
+    python demo.py                      # ckpt.npy, metrics.csv, result.png, ... here
+    python demo.py --out runs/adam --optimizer adam   # the same names, under runs/adam/
+    (edit layers_dim, then) python demo.py            # ckpt.npy is the [1, 25, 1] run's: this one
+                                                      # goes to runs/layers_dim=1-30-10-1/
+"""
+
+import os
+
+from code.config.flags import read_defaults
+from code.config.validate import PATH_KEYS, option
+from code.run.checkpoint import load_checkpoint
+from code.run.checks import describe, other_run
+
+OUTPUT_KEYS = (*PATH_KEYS, "animation_path")
+
+
+def place_outputs(cfg, defaults) -> None:
+    """With cfg.out set, every output path still at its default goes under cfg.out, its file name
+    kept; a path given explicitly stays as it is.  Changes ``cfg`` in place."""
+    if not cfg.out:
+        return
+    for key in OUTPUT_KEYS:
+        if cfg[key] and cfg[key] == defaults[key]:
+            cfg[key] = os.path.join(cfg.out, os.path.basename(cfg[key]))
+
+
+def own_folder(differs: dict) -> str:
+    """runs/<what differs>, e.g. runs/layers_dim=1-30-10-1 (see checks.other_run)."""
+    return os.path.join("runs", "_".join(f"{key}={now.strip('[]').replace(', ', '-')}"
+                                         for key, (_, now) in differs.items()))
+
+
+def choose(cfg, settings: dict) -> None:
+    """Put the run's files where they belong (see the module's docstring); ``settings``: this run's,
+    in the checkpoint's form.  Changes ``cfg``'s paths in place and says so in one line."""
+    defaults = read_defaults()[0]
+    place_outputs(cfg, defaults)
+    if cfg.resume and not cfg.out and cfg.ckpt_path == defaults.ckpt_path and os.path.isfile(cfg.ckpt_path):
+        differs = other_run(load_checkpoint(cfg.ckpt_path), settings)
+        if differs:
+            cfg.out = own_folder(differs)
+            place_outputs(cfg, defaults)
+            print(f"{defaults.ckpt_path} holds another run ({describe(differs)}): this run keeps its files in {cfg.out}/ "
+                  f"({option('out')} chooses the folder)")

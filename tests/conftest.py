@@ -74,6 +74,25 @@ def load_ckpt(path) -> np.ndarray:
     return np.load(path, allow_pickle=False)
 
 
+@pytest.fixture
+def edited_config(tmp_path, monkeypatch, capsys):
+    """edited_config(edits, *flags): demo.main(FLAGS) in this process, in tmp_path, reading a copy of
+    default_config.py at tmp_path/code/config/ edited as a reader would (old text -> new text)."""
+    from code.config import flags
+
+    def run(config_edits: dict, *argv) -> subprocess.CompletedProcess:
+        path = tmp_path / "code" / "config" / "default_config.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = open(os.path.join(ROOT, "code", "config", "default_config.py"), encoding="utf-8").read()
+        for old, new in config_edits.items():
+            assert old in text, old
+            text = text.replace(old, new)
+        path.write_text(text)
+        monkeypatch.setattr(flags, "DEFAULT_CONFIG", str(path))
+        return main_in_process([*map(str, argv)], tmp_path, monkeypatch, capsys)
+    return run
+
+
 def copy_project(tmp_path, config_edits: dict) -> subprocess.CompletedProcess:
     """Copy demo.py and code/ into tmp_path, edit default_config.py (old text -> new text)
     as a reader would, and run ``python demo.py`` there, headless."""

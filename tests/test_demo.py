@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import DEMO, copy_project, headless_env, load_ckpt
+from conftest import DEMO, headless_env, load_ckpt
 from easydict import EasyDict
 from seed_reference import SeedDataLoader, SeedDataset, SeedNetwork, seed_train
 
@@ -205,9 +205,9 @@ def test_check_gradients(run_demo):
     assert all(float(e) < 1e-6 for e in errors.values())
 
 
-def test_editing_default_config_works_as_the_article_says(tmp_path):
-    result = copy_project(tmp_path, {"_C.layers_dim = [1, 25, 1]": "_C.layers_dim = [1, 8, 1]",
-                                     "_C.total_epochs = 40000": "_C.total_epochs = 7"})
+def test_editing_default_config_works_as_the_article_says(edited_config, tmp_path):
+    result = edited_config({"_C.layers_dim = [1, 25, 1]": "_C.layers_dim = [1, 8, 1]",
+                            "_C.total_epochs = 40000": "_C.total_epochs = 7"})
     assert result.returncode == 0, result.stderr
     ckpt = load_ckpt(tmp_path / "ckpt.npy")
     assert list(ckpt["layers_dim"]) == [1, 8, 1] and int(ckpt["epoch"]) == 7

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import DEMO, copy_project, headless_env, load_ckpt
+from conftest import DEMO, headless_env, load_ckpt
 from test_demo import config
 
 from code.config.validate import ConfigError
@@ -70,10 +70,10 @@ def test_bad_flags_on_a_real_command_line(run_demo, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_bad_value_in_default_config(tmp_path):
-    result = copy_project(tmp_path, {"_C.learning_rate = 0.03": "_C.learning_rate = '0.03'"})
+def test_bad_value_in_default_config(edited_config, tmp_path):
+    result = edited_config({"_C.learning_rate = 0.03": "_C.learning_rate = '0.03'"})
     assert_one_line_error(result, "learning_rate", "'0.03'")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["code", "demo.py"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["code"]
 
 
 def test_trainer_from_python_raises_config_error(tmp_path):

@@ -224,23 +224,37 @@ CONFIG_MISTAKES = [
     ({'_C.ckpt_path = "./ckpt.npy"': "_C.ckpt_path = None"}, ("default_config.py line", "ckpt_path", "None")),
     ({"_C.batch_size = 90": "_C.batch_size = 90.5"}, ("default_config.py line", "batch_size", "90.5")),
     ({"_C.show = True": "_C.show = 1 / 0"}, ("ZeroDivisionError",)),
+    ({"_C.show = True": "import sys\nsys.exit(0)\n_C.show = True"}, ("default_config.py line", "SystemExit")),
+    ({"_C.learning_rate = 0.03": "from decimal import Decimal\n_C.learning_rate = Decimal('0.03')"},
+     ("learning_rate must be a number", "Decimal")),
 ]
 
 
 @pytest.mark.parametrize("edits,fragments", CONFIG_MISTAKES)
-def test_config_file_mistakes_are_one_line(tmp_path, edits, fragments):
-    result = copy_project(tmp_path, edits)
-    assert_one_line_error(result, *fragments)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["code", "demo.py"]
+def test_config_file_mistakes_are_one_line(edited_config, tmp_path, edits, fragments):
+    assert_one_line_error(edited_config(edits), *fragments)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["code"]                # nothing written
 
 
-def test_config_kinds_are_the_programs_not_the_literals(tmp_path):
+def test_one_real_config_mistake_on_a_real_command_line(tmp_path):
+    assert_one_line_error(copy_project(tmp_path, CONFIG_MISTAKES[0][0]), *CONFIG_MISTAKES[0][1])
+
+
+def test_numbers_of_other_types_are_taken_as_their_value(edited_config, tmp_path):
+    edits = {"_C.batch_size = 90": "from fractions import Fraction\nimport numpy\n_C.batch_size = numpy.int64(90)",
+             "_C.learning_rate = 0.03": "_C.learning_rate = Fraction(3, 100)", "_C.total_epochs = 40000": "_C.total_epochs = 3"}
+    result = edited_config(edits, "--animation-path", "")
+    assert result.returncode == 0, result.stderr
+    ckpt = load_ckpt(tmp_path / "ckpt.npy")
+    assert float(ckpt["learning_rate"]) == 0.03 and int(ckpt["batch_size"]) == 90
+
+
+def test_config_kinds_are_the_programs_not_the_literals(edited_config, tmp_path):
     edits = {"_C.learning_rate = 0.03": "_C.learning_rate = 1", "_C.total_epochs = 40000": "_C.total_epochs = 2",
              '"./ckpt.npy"              # the checkpoint': '"./c#k.npy"  # the checkpoint, "quoted" # twice',
              "_C.progress_epochs = [400, 1000, 2000, 10000]": "_C.progress_epochs = [\n    400,  # first\n    1000]"}
-    assert copy_project(tmp_path, edits).returncode == 0
-    result = subprocess.run([sys.executable, "demo.py", "--learning-rate", "0.5", "--help"], cwd=tmp_path,
-                            env=headless_env(), capture_output=True, text=True, check=False)
+    assert edited_config(edits, "--animation-path", "").returncode == 0
+    result = edited_config(edits, "--learning-rate", "0.5", "--help")
     assert result.returncode == 0, result.stderr
     assert ("the checkpoint, \"quoted\" # twice: a plain .npy record, no pickle (default: ./c#k.npy)"
             in " ".join(result.stdout.split()))

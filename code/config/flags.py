@@ -16,7 +16,7 @@ import traceback
 
 from easydict import EasyDict
 
-from code.config.validate import KINDS, ConfigError, check_kind
+from code.config.validate import KINDS, ConfigError, as_python, check_kind
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "default_config.py")
 
@@ -78,15 +78,17 @@ def _run_config_file(path: str):
         spec.loader.exec_module(module)
     except SyntaxError as error:
         raise ConfigError(f"{_where(path, error.lineno)}: {error.msg}") from None
-    except Exception as error:  # noqa: BLE001 -- anything the config file raises while it runs
+    except (Exception, SystemExit) as error:  # noqa: BLE001 -- anything it raises, sys.exit() too
         frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == path]
         line = frames[-1].lineno if frames else None
         raise ConfigError(f"{_where(path, line)}: {type(error).__name__}: {error}") from None
     return module
 
 
-def read_defaults(path: str = DEFAULT_CONFIG) -> tuple:
-    """(defaults, help): the file's ``_C`` checked against KINDS, and {key: comment}."""
+def read_defaults(path: str | None = None) -> tuple:
+    """(defaults, help): the file's ``_C`` (default_config.py when ``path`` is None) checked against
+    KINDS, its numbers as Python's int and float, and {key: comment}."""
+    path = DEFAULT_CONFIG if path is None else path
     lines = {}
     if os.path.isfile(path):                        # no source, no comments: each flag's help is its key
         with open(path, encoding="utf-8") as f:
@@ -107,6 +109,7 @@ def read_defaults(path: str = DEFAULT_CONFIG) -> tuple:
             check_kind(key, value)
         except ConfigError as error:
             raise ConfigError(f"{_where(path, lines.get(key, (None,))[0])}: {error}") from None
+    defaults = {key: as_python(KINDS[key], value) for key, value in defaults.items()}
     return EasyDict(defaults), {key: comment for key, (_, comment) in lines.items()}
 
 

@@ -73,6 +73,16 @@ def check_kind(key: str, value) -> None:
     _require(test(value), key, value, wanted)
 
 
+def as_python(kind: str, value):
+    """A checked value of ``kind`` as Python's own int, float or list of them (a Fraction, a NumPy
+    scalar or a tuple taken as its value): what NumPy and the checkpoint are given."""
+    if kind in ("int", "float"):
+        return int(value) if kind == "int" else float(value)
+    if kind in ("ints", "floats"):
+        return [int(v) if kind == "ints" else float(v) for v in value]
+    return value
+
+
 def _positive_ints(value) -> bool:
     return isinstance(value, (list, tuple)) and all(_is_int(v) and v > 0 for v in value)
 
@@ -85,6 +95,7 @@ def validate(cfg) -> None:
         raise ConfigError(f"config lacks the key(s) {', '.join(missing)}")
     for key in KINDS:
         check_kind(key, cfg[key])
+        cfg[key] = as_python(KINDS[key], cfg[key])
     dims = cfg.layers_dim
     _require(_positive_ints(dims) and len(dims) >= 2, "layers_dim", dims, "a list of at least two positive integers")
     _require(cfg.activation in ACTIVATIONS, "activation", cfg.activation, f"one of {', '.join(ACTIVATIONS)}")

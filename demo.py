@@ -5,9 +5,43 @@
 """
 
 import contextlib
+import importlib.util
 import os
 import shlex
 import sys
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+
+def require(packages: tuple = ("numpy", "matplotlib", "easydict")) -> None:
+    """Exit 2 with one line when this Python lacks a requirement (before any import needs it)."""
+    missing = [name for name in packages if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"error: {', '.join(missing)} not installed for {sys.executable}: run the virtual environment's "
+              f"python (.venv/bin/python demo.py), or pip install -r requirements.txt", file=sys.stderr)
+        sys.exit(2)
+
+
+def use_this_code_package() -> None:
+    """Make ``import code`` this project's package, wherever demo is imported or run from.
+
+    The package keeps the article's name, ``code``, which is also a standard-library module that
+    pdb, IPython and Jupyter import first: once that module sits in sys.modules, ``import
+    code.config`` fails ("'code' is not a package") whatever sys.path says.  So it is set aside
+    here and ours imported from this folder; whoever imported the standard one (pdb) keeps it, and
+    our package offers its names too (code/__init__.py), so pdb, %debug and code.interact work.
+    """
+    package = os.path.join(ROOT, "code")
+    if getattr(sys.modules.get("code"), "__path__", None) == [package]:
+        return                                                      # ours already
+    spec = importlib.util.spec_from_file_location("code", os.path.join(package, "__init__.py"),
+                                                  submodule_search_locations=[package])
+    sys.modules["code"] = importlib.util.module_from_spec(spec)     # code.config, ... are found beside it
+    spec.loader.exec_module(sys.modules["code"])
+
+
+require()
+use_this_code_package()
 
 from easydict import EasyDict
 

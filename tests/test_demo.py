@@ -3,6 +3,7 @@
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -245,14 +246,20 @@ def test_no_window_without_a_display(monkeypatch):
     assert output.can_show() is True
 
 
-def test_every_file_a_default_run_writes_is_ignored_by_git():
-    with open(os.path.join(os.path.dirname(DEMO), ".gitignore")) as f:
-        ignored = set(f.read().split())
-    written = [value for key, value in _C.items() if key.endswith("_path") and value]   # not data_path ""
-    assert len(written) == 9
-    for path in written:
-        assert "/" + os.path.basename(path) in ignored, path
-    assert "/" + os.path.basename(_C.ckpt_path) + ".lock" in ignored
+def test_every_file_a_run_writes_is_ignored_by_git_wherever_it_is_written(tmp_path):
+    written = [os.path.basename(value) for key, value in _C.items() if key.endswith("_path") and value]
+    assert len(written) == 9                                                   # every path but data_path ""
+    written += ["ckpt.npy.lock", ".ckpt.npy.1234.tmp"]
+    places = ["", "runs/layers_dim=1-30-10-1/", "notebooks/", "code/"]
+    paths = [place + name for place in places for name in written]
+    shutil.copy(os.path.join(os.path.dirname(DEMO), ".gitignore"), tmp_path)   # a repository of its own: CI's
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)               # copy of the tree has no .git
+    result = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=tmp_path,
+                            capture_output=True, text=True, check=False)
+    assert sorted(result.stdout.split()) == sorted(paths)
+    kept = subprocess.run(["git", "check-ignore", "--no-index", "code/docs/result.png", "code/docs/training.gif"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert kept.stdout == ""                                                   # the README's pictures
 
 
 def test_ctrl_c_in_python_leaves_a_whole_epoch_and_training_on_gives_the_same_numbers(tmp_path, capsys):
@@ -282,3 +289,28 @@ def test_ctrl_c_in_python_leaves_a_whole_epoch_and_training_on_gives_the_same_nu
         np.testing.assert_array_equal(ours.weight, theirs.weight)
     assert trainer.history.values["loss"] == straight.history.values["loss"]
     assert (tmp_path / "ckpt.npy").read_bytes() == (tmp_path / "straight" / "ckpt.npy").read_bytes()
+
+
+def test_a_mistyped_flag_gets_the_nearest_names(run_demo):
+    result = run_demo("--totl-epochs", 5)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == ["error: unrecognized arguments: --totl-epochs 5; did you mean "
+                                          "--total-epochs or --progress-epochs? (see --help)"]
+
+
+def test_help_is_grouped_as_the_config_file(run_demo):
+    result = run_demo("--help")
+    groups = [line[:-1] for line in result.stdout.splitlines() if line.endswith(":") and not line.startswith(" ")]
+    assert groups == ["options", "the network", "training", "data", "checkpoint and files", "figures",
+                      "lessons and tools (each does its one thing, then exits)"]
+    network = result.stdout.split("the network:", 1)[1].split("training:", 1)[0]
+    assert "--layers-dim" in network and "--learning-rate" not in network
+
+
+def test_a_python_without_the_requirements_gets_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-S", DEMO], cwd=tmp_path, capture_output=True, text=True,  # -S: no site-packages
+                            env=headless_env(), check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"error: numpy, matplotlib, easydict not installed for {sys.executable}: "
+                                          "run the virtual environment's python (.venv/bin/python demo.py), or "
+                                          "pip install -r requirements.txt"]

@@ -6,6 +6,7 @@ beside its key in that file, read with Python's tokenize.
 """
 
 import argparse
+import contextlib
 import difflib
 import importlib.util
 import io
@@ -25,8 +26,19 @@ class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, ``error: ...``, and exit status 2."""
 
     def error(self, message: str):
-        print(f"error: {message} (see --help)", file=sys.stderr)
+        print(f"error: {message}{self.did_you_mean(message)} (see --help)", file=sys.stderr)
         sys.exit(2)
+
+    def did_you_mean(self, message: str) -> str:
+        """"; did you mean --total-epochs?" for a mistyped flag in argparse's message."""
+        if not message.startswith("unrecognized arguments:"):
+            return ""
+        flags = [option for action in self._actions for option in action.option_strings]
+        for word in message.split(":", 1)[1].split():
+            close = difflib.get_close_matches(word.split("=")[0], flags, n=2, cutoff=0.6)
+            if word.startswith("--") and close:
+                return f"; did you mean {' or '.join(close)}?"
+        return ""
 
 
 def flag_name(key: str) -> str:
@@ -116,18 +128,42 @@ def read_defaults(path: str | None = None) -> tuple:
 FLAG_TYPES = {"int": int, "float": float, "text": str, "path": str, "ints": int, "floats": float}
 
 
+def sections(path: str | None = None) -> dict:
+    """{key: its section}: the comment line above each group of keys in the config file ("the
+    network", "training", ...), so that --help groups the flags as the file does."""
+    found, title = {}, "settings"
+    with contextlib.suppress(OSError), open(DEFAULT_CONFIG if path is None else path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("# "):
+                title = line[2:].strip()
+            elif line.startswith("_C.") and "=" in line:
+                found[line[3:].split("=")[0].strip()] = title
+    return found
+
+
 def build_parser(defaults: EasyDict, help_of: dict) -> argparse.ArgumentParser:
-    """One flag per key of KINDS, typed by its kind, helped by its comment in the config file."""
-    parser = OneLineParser(description="Train the article's network (HJLNet) and plot the fit.",
+    """One flag per key of KINDS, typed by its kind, helped by its comment in the config file, in
+    the file's sections; then the lessons and tools that are not settings."""
+    parser = OneLineParser(description="Train the article's network (HJLNet) and plot the fit. Every key of "
+                                       "code/config/default_config.py is a flag; the flags are grouped as that file is.",
+                           usage="python demo.py [FLAG ...]",
                            formatter_class=argparse.ArgumentDefaultsHelpFormatter, allow_abbrev=False)
+    section_of, groups = sections(), {}
     for key, kind in KINDS.items():
+        title = section_of.get(key, "settings")
+        group = groups.get(title) or groups.setdefault(title, parser.add_argument_group(title))
         options = {"dest": key, "default": defaults[key], "help": help_of.get(key) or key}
         if kind == "bool":
-            parser.add_argument(flag_name(key), action=argparse.BooleanOptionalAction, **options)
+            group.add_argument(flag_name(key), action=argparse.BooleanOptionalAction, **options)
         else:
             nargs = "*" if kind in ("ints", "floats") else None
-            parser.add_argument(flag_name(key), type=FLAG_TYPES[kind], nargs=nargs, metavar=key.upper(),
-                                **options)
+            group.add_argument(flag_name(key), type=FLAG_TYPES[kind], nargs=nargs, metavar=key.upper(), **options)
+    add_lessons(parser.add_argument_group("lessons and tools (each does its one thing, then exits)"))
+    return parser
+
+
+def add_lessons(parser) -> None:
+    """The flags that are not settings: --explain, --compare, --check-gradients, --import-original."""
     parser.add_argument("--check-gradients", action="store_true",
                         help="compare backward() with finite differences on the configured net, then exit")
     parser.add_argument("--import-original", metavar="PATH", default=None,
@@ -142,7 +178,6 @@ def build_parser(defaults: EasyDict, help_of: dict) -> argparse.ArgumentParser:
                              "check each gradient entry; trains and writes nothing")
     parser.add_argument("--explain-samples", metavar="N", type=int, default=3,
                         help="how many of the first data points --explain uses")
-    return parser
 
 
 ACTIONS = ("check_gradients", "import_original", "compare", "explain", "explain_samples")

@@ -50,6 +50,7 @@ from code.config.validate import COMMAND_LINE, ConfigError
 from code.experiments.compare import compare
 from code.lib.Data.csv_data import DataError
 from code.lib.gradcheck import gradient_check
+from code.run import paths
 from code.run.checkpoint import save_checkpoint
 from code.run.checks import CheckpointError
 from code.run.import_original import import_checkpoint
@@ -76,6 +77,7 @@ def resume_command(argv: list, resume: bool) -> str:
 
 def import_original(source: str, cfg, argv: list) -> int:
     """--import-original: convert the original's checkpoint, print the command that trains on from it."""
+    paths.check_distinct(cfg, {"--import-original": source})
     dims, params = import_checkpoint(source, cfg.ckpt_path)           # CheckpointError: one line
     trainer = Trainer(EasyDict(dict(cfg, layers_dim=dims, activation="sigmoid", resume=False)))
     trainer.net.load_parameters(params)

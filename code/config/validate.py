@@ -27,6 +27,12 @@ PATH_KEYS = tuple(key for key, kind in KINDS.items() if kind == "path")
 FIGURE_KEYS = tuple(key for key in PATH_KEYS if key.endswith("img_path"))
 
 
+# Stated limits, checked before anything is allocated: a net of 50 million parameters takes 400 MB
+# (and as much again for its gradients); counts stay exact in float64 and within the checkpoint's int64.
+MAX_LAYERS, MAX_UNITS, MAX_PARAMETERS = 100, 100_000, 50_000_000
+MAX_COUNT = 2**53
+MAX_FRAMES = 1000
+
 COMMAND_LINE = {"on": False}          # set by flags.config_from_args: advice names flags, else cfg keys
 
 
@@ -98,11 +104,16 @@ def validate(cfg) -> None:
         cfg[key] = as_python(KINDS[key], cfg[key])
     dims = cfg.layers_dim
     _require(_positive_ints(dims) and len(dims) >= 2, "layers_dim", dims, "a list of at least two positive integers")
+    _require(len(dims) <= MAX_LAYERS and max(dims) <= MAX_UNITS, "layers_dim", dims,
+             f"at most {MAX_LAYERS} sizes of at most {MAX_UNITS:,} units")
+    parameters = sum((dims[i] + 1) * dims[i + 1] for i in range(len(dims) - 1))
+    _require(parameters <= MAX_PARAMETERS, "layers_dim", dims,
+             f"a net of at most {MAX_PARAMETERS:,} parameters (this one has {parameters:,})")
     _require(cfg.activation in ACTIVATIONS, "activation", cfg.activation, f"one of {', '.join(ACTIVATIONS)}")
     _require(cfg.init in INITS, "init", cfg.init, f"one of {', '.join(INITS)}")
     for key in ("batch_size", "log_every", "ckpt_every"):
-        _require(cfg[key] > 0, key, cfg[key], "a positive integer")
-    _require(cfg.total_epochs >= 0, "total_epochs", cfg.total_epochs, "a non-negative integer")
+        _require(0 < cfg[key] <= MAX_COUNT, key, cfg[key], "a positive integer up to 2**53")
+    _require(0 <= cfg.total_epochs <= MAX_COUNT, "total_epochs", cfg.total_epochs, "an integer from 0 to 2**53")
     lr = cfg.learning_rate
     _require(math.isfinite(lr) and lr > 0, "learning_rate", lr, "a finite number above 0")
     _require(cfg.optimizer in OPTIMIZERS, "optimizer", cfg.optimizer, f"one of {', '.join(OPTIMIZERS)}")
@@ -116,7 +127,8 @@ def validate(cfg) -> None:
     _require(0 <= cfg.seed < 2**32, "seed", cfg.seed, "an integer from 0 to 2**32 - 1")
     _require(_positive_ints(cfg.progress_epochs), "progress_epochs", cfg.progress_epochs,
              "a list of positive integers (epochs), possibly empty")
-    _require(cfg.animation_frames >= 1, "animation_frames", cfg.animation_frames, "a positive integer")
+    _require(1 <= cfg.animation_frames <= MAX_FRAMES, "animation_frames", cfg.animation_frames,
+             f"an integer from 1 to {MAX_FRAMES}")
     if cfg.animation_path:                                     # "" turns the animation off
         check_output_path("animation_path", cfg.animation_path)
         _require(os.path.splitext(cfg.animation_path)[1].lower() in ("", ".gif"), "animation_path",

@@ -16,6 +16,7 @@ import matplotlib
 from easydict import EasyDict
 
 from code.config.validate import KINDS, ConfigError, check_kind
+from code.run import paths
 from code.scripts.trainer import Trainer, TrainingDiverged
 from code.see import figures, output
 
@@ -84,6 +85,7 @@ def compare(cfg, spec: str) -> list:
     """Train one run per value of the --compare spec, print the table, save the figure.
     Returns the rows: (label "key=value", trainer, final MSE or why there is none)."""
     key, values = parse_compare(spec)
+    paths.check_distinct(cfg)                                 # compare_img_path is not the checkpoint
     with tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:
         trainers = make_trainers(cfg, key, values, folder)    # ConfigError before training
         print(f"compare {key}: {len(values)} runs of {cfg.total_epochs} epochs from the same initial weights")

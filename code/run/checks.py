@@ -3,7 +3,7 @@ that fit one another, and what a resumed run may change (see checkpoint.py for t
 
 import numpy as np
 
-from code.config.validate import option
+from code.config.validate import MAX_COUNT, option
 from code.run.snapshots import parameter_shapes
 
 FORMAT = 2
@@ -76,6 +76,9 @@ def _check_weights(fail, state: dict, dims: list) -> None:
 
 def _check_progress(fail, state: dict) -> None:
     epoch, iteration = int(state["epoch"]), int(state["iteration"])
+    counts = [epoch, iteration, int(state["batch_size"])] + ([int(state["optim_step"])] if "optim_step" in state else [])
+    if max(counts) > MAX_COUNT:
+        fail(f"declares counts beyond 2**53 (epoch {epoch}, iteration {iteration}): no run gets there")
     if epoch < 0 or iteration < epoch:
         fail(f"epoch {epoch} and iteration {iteration} do not agree (each epoch takes at least one update)")
     if int(state["batch_size"]) < 1 or float(state["learning_rate"]) <= 0:

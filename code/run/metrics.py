@@ -134,7 +134,8 @@ class History:
         except (OSError, ValueError, UnicodeDecodeError) as error:
             rows, problem = [], str(error)
         else:
-            problem = "" if [r[0] for r in rows] == list(range(1, epoch + 1)) else "rows are missing"
+            whole = len(rows) == epoch and all(row[0] == number for number, row in enumerate(rows, start=1))
+            problem = "" if whole else "rows are missing"
         if problem:
             rows = []
         for number, *values in rows:
@@ -146,17 +147,15 @@ class History:
         return ""
 
     def _read(self, epoch: int) -> list:
-        with open(self.path, encoding="ascii") as f:
-            lines = f.read().split("\n")
-        if lines[0] != self.header:
-            raise ValueError(f"its header is not {self.header}")
+        """The file's rows of epochs up to ``epoch``, read line by line: at most ``epoch`` of them,
+        whatever the file's size, and lines of at most a few hundred characters."""
         rows = []
-        for line in lines[1:]:
-            fields = line.split(",")
-            if len(fields) != len(self.columns) + 1:
-                break                                  # the end, or a row cut short by a crash
-            row = [int(fields[0]), *map(float, fields[1:])]
-            if row[0] > epoch:
-                break
-            rows.append(row)
+        with open(self.path, encoding="ascii") as f:
+            if f.readline(len(self.header) + 2).rstrip("\n") != self.header:
+                raise ValueError(f"its header is not {self.header}")
+            while len(rows) < epoch:
+                fields = f.readline(64 * (len(self.columns) + 1)).rstrip("\n").split(",")
+                if len(fields) != len(self.columns) + 1:
+                    break                              # the end, or a row cut short by a crash
+                rows.append([int(fields[0]), *map(float, fields[1:])])
         return rows

@@ -9,7 +9,7 @@ import numpy as np
 from code.config.validate import check_layers_fit, validate
 from code.lib.Data.prepare import prepare, training_loader
 from code.lib.Optim import make_optimizer
-from code.run import folders, metrics, snapshots, state
+from code.run import folders, metrics, paths, snapshots, state
 from code.run.checkpoint import load_checkpoint, save_checkpoint
 from code.run.checks import resume_notes
 from code.run.signals import StopOnSignal, TrainingStopped
@@ -44,6 +44,7 @@ class Trainer:
         self.optimizer = make_optimizer(cfg, self.net.parameters())
         folders.choose(cfg, state.settings(cfg, self.net, self.x, self.y, self.held_out))   # cfg.out, run folders
         validate(cfg)
+        paths.check_distinct(cfg)                            # no file written twice, no input overwritten
         self.epoch, self.iteration = 0, 0
         self.validating = bool(self.held_out.any())          # held-out points: a validation loss too
         self.history = metrics.History(cfg.metrics_path, metrics.names(self.net, self.validating))

@@ -1,0 +1,42 @@
+"""No file a run writes may be another file it writes or reads.
+
+Every output (the checkpoint, its lock, metrics.csv, each figure, the GIF, the comparison figure) is
+compared with every other and with the inputs (data_path, the imported file) after resolving
+symlinks and ".." and adding the extension matplotlib and Pillow add to a name without one.  One
+place checks it all, before any training: the trainer, --compare and --import-original call it.
+"""
+
+import os
+
+from code.config.validate import FIGURE_KEYS, ConfigError
+
+TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"          # how the atomic writes name their temporary files
+
+
+def outputs(cfg) -> dict:
+    """{what: the real path} of every file a run with ``cfg`` may write ("" keys are off)."""
+    written = {"ckpt_path": cfg.ckpt_path, "the lock of ckpt_path": os.path.realpath(cfg.ckpt_path) + ".lock",
+               "metrics_path": cfg.metrics_path}
+    for key in FIGURE_KEYS:
+        written[key] = cfg[key] if os.path.splitext(cfg[key])[1] or not cfg[key] else cfg[key] + ".png"
+    if cfg.animation_path:
+        written["animation_path"] = cfg.animation_path + ("" if os.path.splitext(cfg.animation_path)[1] else ".gif")
+    return {what: os.path.realpath(path) for what, path in written.items() if path}
+
+
+def check_distinct(cfg, inputs: dict | None = None) -> None:
+    """ConfigError naming both keys when two outputs are one file, or an output is an input
+    (``inputs``: {key: path} read by the run, data_path included), or an output is named like a
+    temporary file of an atomic write."""
+    inputs = dict(inputs or {})
+    if cfg.data_path:
+        inputs["data_path"] = cfg.data_path
+    seen = {os.path.realpath(path): key for key, path in inputs.items()}
+    for key, path in outputs(cfg).items():
+        name = os.path.basename(path)
+        if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+            raise ConfigError(f"{key} {path!r} is named like a temporary file of a save; choose another name")
+        if path in seen:
+            raise ConfigError(f"{key} and {seen[path]} are the same file ({path}): each file a run writes "
+                              "must be a file of its own, never one it reads")
+        seen[path] = key

@@ -40,7 +40,8 @@ def test_noise_and_held_out_points(run_demo, tmp_path):
     result = run_demo("--total-epochs", 40, "--noise", 2.0, "--val-fraction", 0.25)
     assert result.returncode == 0, result.stderr
     assert "validation: MSE " in result.stdout and "on 50 held-out points" in result.stdout
-    header, *rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    run, header, *rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert run.startswith("# run ")
     assert header.startswith("epoch,loss,val_loss,") and len(rows) == 40
     ckpt = load_ckpt(tmp_path / "ckpt.npy")
     assert float(ckpt["noise"]) == 2.0 and float(ckpt["val_fraction"]) == 0.25

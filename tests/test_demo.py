@@ -66,7 +66,7 @@ def test_demo_runs_headless_and_logs_like_the_article(run_demo, tmp_path):
     for i, linear in enumerate(seed_net.linear_list):          # the article's weights, bit for bit
         np.testing.assert_array_equal(ckpt[f"w{i}"], linear.weight)
         np.testing.assert_array_equal(ckpt[f"b{i}"], linear.bias)
-    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()[1:]               # after "# run ..."
     assert rows[0] == "epoch,loss,grad_norm_0,grad_norm_1,saturated_1" and len(rows) == 251
     first = [float(v) for v in rows[1].split(",")]
     epoch_1 = [loss for e, _, _, loss in lines if e == 1]          # its three batches: 90, 90, 20 points

@@ -199,7 +199,7 @@ def test_checkpoint_size_does_not_grow_with_epochs(run_demo, tmp_path):
     assert run_demo("--total-epochs", 5, "--ckpt-path", "a.npy", "--progress-epochs", 3).returncode == 0
     assert run_demo("--total-epochs", 500, "--ckpt-path", "b.npy", "--progress-epochs", 3).returncode == 0
     assert (tmp_path / "a.npy").stat().st_size == (tmp_path / "b.npy").stat().st_size
-    assert len((tmp_path / "metrics.csv").read_text().splitlines()) == 501
+    assert len((tmp_path / "metrics.csv").read_text().splitlines()) == 502              # the run line, the header, 500 rows
 
 
 def test_missing_or_damaged_metrics_cost_only_the_curve(run_demo, tmp_path):
@@ -208,10 +208,12 @@ def test_missing_or_damaged_metrics_cost_only_the_curve(run_demo, tmp_path):
     result = run_demo("--total-epochs", 25)
     assert result.returncode == 0, result.stderr
     assert "metrics: ./metrics.csv does not hold epochs 1 to 20" in result.stdout
-    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()[1:]
     assert [row.split(",")[0] for row in rows[1:]] == ["21", "22", "23", "24", "25"]
-    (tmp_path / "metrics.csv").write_text("garbage\n")
-    assert "does not hold epochs 1 to 25" in run_demo("--total-epochs", 26).stdout
+    (tmp_path / "metrics.csv").write_text("garbage\n")                   # no run's: kept aside, not adopted
+    assert ("metrics: ./metrics.csv was written by another run; kept as ./metrics.1.csv; the curves start at "
+            "epoch 26") in run_demo("--total-epochs", 26).stdout
+    assert (tmp_path / "metrics.1.csv").read_text() == "garbage\n"
 
 
 # ---- 7. default_config.py mistakes are one line too -------------------------------------------------------------
@@ -284,3 +286,18 @@ def test_a_figure_path_without_extension_is_reported_as_written(run_demo, tmp_pa
     result = run_demo("--total-epochs", 2, "--result-img-path", "fit")
     assert result.returncode == 0 and "figures saved: fit.png," in result.stdout
     assert (tmp_path / "fit.png").exists()
+
+
+def test_another_runs_metrics_file_is_set_aside_never_adopted(run_main, tmp_path):
+    assert run_main("--total-epochs", 6, "--ckpt-path", "a.npy").returncode == 0          # run a: seed 0
+    first = (tmp_path / "metrics.csv").read_bytes()
+    result = run_main("--total-epochs", 4, "--ckpt-path", "b.npy", "--seed", 1)            # run b, from scratch
+    assert "metrics: ./metrics.csv was written by another run; kept as ./metrics.1.csv" in result.stdout
+    assert (tmp_path / "metrics.1.csv").read_bytes() == first
+    ours = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert len(ours) == 2 + 4
+    resumed = run_main("--total-epochs", 8, "--ckpt-path", "a.npy")                        # a again: not b's rows
+    assert "metrics: ./metrics.csv was written by another run; kept as ./metrics.2.csv" in resumed.stdout
+    assert "the curves start at epoch 7" in resumed.stdout
+    assert (tmp_path / "metrics.2.csv").read_text().splitlines() == ours
+    assert [row.split(",")[0] for row in (tmp_path / "metrics.csv").read_text().splitlines()[2:]] == ["7", "8"]

@@ -1,8 +1,12 @@
 """The per-epoch measurements: in memory, and in an append-only CSV file (metrics.csv).
 
+    # run 5d0c1f2a9b3e4d70
     epoch,loss,grad_norm_0,grad_norm_1,saturated_1
-    1,216.52478224279862,35.3...,...
+    1,242.94738067205046,4.20...,...
 
+The first line names the run the file belongs to (a fingerprint of its settings and data, see
+state.run_identity): a file another run wrote is never taken as this run's history, but set aside
+under a name of its own, with a note.
 One row per epoch, numbers written with repr() so they read back exactly.  The
 file grows by appending rows at each checkpoint (``flush``), so a save costs the
 same at epoch 10 as at epoch 10 million.  On resume, rows past the checkpoint's
@@ -80,8 +84,8 @@ class Measurements:
 class History:
     """columns: the measured names, e.g. ["loss", "grad_norm_0"]; each row also has its epoch."""
 
-    def __init__(self, path: str, columns: list):
-        self.path = path
+    def __init__(self, path: str, columns: list, run: str = ""):
+        self.path, self.run = path, run
         self.header = ",".join(["epoch", *columns])
         self.columns = list(columns)
         self.epochs = []                              # the epoch of each row
@@ -111,7 +115,7 @@ class History:
             os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
             with open(self.path, "a" if self.written else "w", encoding="ascii") as f:
                 size = f.tell()
-                f.write(("" if self.written else self.header + "\n") + self._lines(self.written))
+                f.write(("" if self.written else f"# run {self.run}\n{self.header}\n") + self._lines(self.written))
                 f.flush()
                 os.fsync(f.fileno())
         except OSError as error:
@@ -123,12 +127,40 @@ class History:
         self.written = len(self.epochs)
         return ""
 
-    def resume(self, epoch: int) -> str:
-        """Read the rows of epochs 1..epoch back from the file; the next flush rewrites it with them.
+    def claim(self) -> str:
+        """Before a run from scratch: a file at the path that another run wrote is set aside (see
+        set_aside); returns the note, or ""."""
+        if os.path.isfile(self.path) and self._owner() != self.run:
+            return self.set_aside()
+        return ""
+
+    def set_aside(self) -> str:
+        """Rename the file at the path to metrics.1.csv (or .2, ...) and say so: nothing is lost."""
+        stem, extension = os.path.splitext(self.path)
+        for n in range(1, 1000):
+            kept = f"{stem}.{n}{extension}"
+            if not os.path.lexists(kept):
+                os.replace(self.path, kept)
+                return f"metrics: {self.path} was written by another run; kept as {kept}"
+        return f"metrics: {self.path} was written by another run and is replaced (no free name to keep it)"
+
+    def _owner(self) -> str:
+        """The run named on the file's first line ("" if none can be read)."""
+        with contextlib.suppress(OSError, UnicodeDecodeError), open(self.path, encoding="ascii") as f:
+            line = f.readline(64)
+            return line[len("# run "):].strip() if line.startswith("# run ") else ""
+        return ""
+
+    def resume(self, epoch: int, owner: str) -> str:
+        """Read the rows of epochs 1..epoch back from the file, if it belongs to the run ``owner``
+        (the checkpoint's); the next flush rewrites it with them.
 
         Returns "" when all were there, else one line saying what is missing: a
         missing or damaged file costs only the curve's past, never the run.
         """
+        if os.path.isfile(self.path) and self._owner() != owner:
+            note = self.set_aside()
+            return f"{note}; the curves start at epoch {epoch + 1}" if epoch else note
         try:
             rows = self._read(epoch)
         except (OSError, ValueError, UnicodeDecodeError) as error:
@@ -151,6 +183,7 @@ class History:
         whatever the file's size, and lines of at most a few hundred characters."""
         rows = []
         with open(self.path, encoding="ascii") as f:
+            f.readline(64)                                 # "# run ...", checked by resume
             if f.readline(len(self.header) + 2).rstrip("\n") != self.header:
                 raise ValueError(f"its header is not {self.header}")
             while len(rows) < epoch:

@@ -48,3 +48,17 @@ def fingerprint(*arrays: np.ndarray) -> str:
     return digest.hexdigest()[:16]
 
 
+
+
+def run_identity(settings: dict) -> str:
+    """16 hex digits naming a run: a SHA-256 of its settings and its data's fingerprint (settings()'s
+    dict, or a checkpoint's fields of the same names).  metrics.csv's first line carries it."""
+    digest = hashlib.sha256()
+    for key in sorted(RUN_KEYS):
+        value = np.asarray(settings[key])
+        digest.update(f"{key}={value.tolist()!r};".encode())
+    return digest.hexdigest()[:16]
+
+
+RUN_KEYS = ("layers_dim", "activation", "learning_rate", "batch_size", "seed", "init", "optimizer", "momentum",
+            "betas", "eps", "shuffle", "noise", "val_fraction", "data")

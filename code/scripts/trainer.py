@@ -47,15 +47,20 @@ class Trainer:
         paths.check_distinct(cfg)                            # no file written twice, no input overwritten
         self.epoch, self.iteration = 0, 0
         self.validating = bool(self.held_out.any())          # held-out points: a validation loss too
-        self.history = metrics.History(cfg.metrics_path, metrics.names(self.net, self.validating))
+        self.history = metrics.History(cfg.metrics_path, metrics.names(self.net, self.validating),
+                                       state.run_identity(state.settings(cfg, self.net, self.x, self.y, self.held_out)))
         self.snapshots = {}                                  # {epoch: flat parameters}, for the figures
         self.after_epoch = []                                # called with the trainer after every epoch
         self.imported = False                                # the weights came from --import-original
         self.saved_epoch = None                              # the epoch the file at ckpt_path holds
         if cfg.resume and os.path.exists(cfg.ckpt_path):
             self.load_models()
-        elif cfg.resume:
-            print(f"no checkpoint at {cfg.ckpt_path}: training from scratch")
+        else:
+            if cfg.resume:
+                print(f"no checkpoint at {cfg.ckpt_path}: training from scratch")
+            note = self.history.claim()                      # another run's metrics.csv: set aside
+            if note:
+                print(note)
 
     # ---- training -----------------------------------------------------------------------
     def train(self) -> None:
@@ -183,7 +188,7 @@ class Trainer:
         self.epoch, self.iteration = int(saved["epoch"]), int(saved["iteration"])
         self.imported = bool(saved["imported"])
         self.snapshots = dict(zip(saved["snapshot_epochs"].tolist(), saved["snapshot_params"]))
-        note = self.history.resume(self.epoch)
+        note = self.history.resume(self.epoch, state.run_identity(saved))
         if note:
             print(note)
         self.saved_epoch = self.epoch

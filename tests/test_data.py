@@ -83,7 +83,10 @@ def test_resuming_on_other_data_is_an_error(tmp_path):
 
 
 BAD_FILES = {
-    "missing": (None, "no such file"),
+    "missing": (None, "is missing, not a file of numbers"),
+    "a folder": ("FOLDER", "is a folder, not a file of numbers"),
+    "a FIFO": ("FIFO", "is a FIFO (named pipe), not a file of numbers"),
+    "a comment sign in a cell": ("x,y\n0.1,2\n1#x,3\n", "row 3 column 1: '1#x' is not a number"),
     "empty": ("", "is empty"),
     "header only": ("x,y\n", "no rows"),
     "not a number": ("x,y\n0.1,2\n0.2,abc\n", "row 3 column 2: 'abc' is not a number"),
@@ -99,7 +102,11 @@ BAD_FILES = {
 @pytest.mark.parametrize("kind", sorted(BAD_FILES))
 def test_bad_csv_is_one_line_naming_the_file(run_main, run_demo, tmp_path, kind):
     text, fragment = BAD_FILES[kind]
-    if text is not None:
+    if text == "FOLDER":
+        os.mkdir(tmp_path / "d.csv")
+    elif text == "FIFO":
+        os.mkfifo(tmp_path / "d.csv")                                       # read, it would wait forever
+    elif text is not None:
         (tmp_path / "d.csv").write_text(text)
     before = sorted(os.listdir(tmp_path))
     run = run_demo if kind == "not a number" else run_main                # one on a real command line
@@ -139,3 +146,22 @@ def test_the_loss_band_is_drawn_with_its_moving_average(tmp_path):
     expected = np.mean([(1.0 + 0.2 * (-1) ** e) / e for e in range(1, window + 1)])
     assert values[0] == pytest.approx(expected, rel=1e-12)
     assert np.all(np.diff(values) < 0)                           # the trend, without the band
+
+
+def test_an_unreadable_data_file_is_one_line_before_training(run_main, tmp_path, monkeypatch):
+    from code.lib.Data import csv_data
+    (tmp_path / "d.csv").write_text("x,y\n" + "".join(f"{i},{i}\n" for i in range(100)))
+
+    def refused(path, *args, **kwargs):                      # what a file without read permission does
+        raise PermissionError(13, "Permission denied", path)  # (root reads any file: a test cannot chmod it)
+    monkeypatch.setattr(csv_data, "open", refused, raising=False)
+    result = run_main("--data-path", "d.csv", "--total-epochs", 2)
+    assert_one_line_error(result, "data_path 'd.csv' cannot be read: Permission denied")
+    assert sorted(os.listdir(tmp_path)) == ["d.csv"]
+
+
+def test_val_fraction_that_leaves_no_training_point_is_one_line(run_main, tmp_path):
+    assert_one_line_error(run_main("--val-fraction", 0.999), "val_fraction 0.999 holds out all 200 points")
+    assert_one_line_error(run_main("--compare", "learning_rate=0.1,0.2", "--val-fraction", 0.999),
+                          "val_fraction 0.999 holds out all 200 points")
+    assert list(tmp_path.iterdir()) == []

@@ -16,7 +16,7 @@ from conftest import DEMO, headless_env, load_ckpt
 from test_demo import config
 
 from code.config.validate import ConfigError
-from code.run import checkpoint
+from code.run import atomic
 from code.run.checkpoint import load_checkpoint, save_checkpoint
 from code.run.checks import CheckpointError
 from code.scripts.trainer import Trainer
@@ -319,7 +319,7 @@ def test_full_disk_keeps_the_old_checkpoint(tmp_path, monkeypatch):
     def full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(checkpoint.os, "fsync", full)
+    monkeypatch.setattr(atomic.os, "fsync", full)
     with pytest.raises(CheckpointError, match="No space left on device.*previous checkpoint"):
         save_checkpoint(path, {"a": np.arange(4.0)})
     assert (tmp_path / "ckpt.npy").read_bytes() == before
@@ -334,7 +334,7 @@ def test_ctrl_c_in_the_middle_of_a_save(tmp_path, monkeypatch):
     def interrupted(fd):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(checkpoint.os, "fsync", interrupted)
+    monkeypatch.setattr(atomic.os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
         save_checkpoint(path, {"a": np.arange(4.0)})
     assert (tmp_path / "ckpt.npy").read_bytes() == before and os.listdir(tmp_path) == ["ckpt.npy"]
@@ -345,3 +345,53 @@ def test_save_writes_through_a_file_object_with_no_npy_suffix_added(tmp_path):
     save_checkpoint(path, {"a": np.arange(3.0)})
     assert os.listdir(tmp_path) == ["model.ckpt"]
     np.testing.assert_array_equal(np.load(path, allow_pickle=False)["a"], [0.0, 1.0, 2.0])
+
+
+def test_a_burst_of_signals_during_a_save_leaves_the_file_whole_and_no_temp(tmp_path, monkeypatch):
+    from code.run.signals import StopOnSignal
+    path = str(tmp_path / "ckpt.npy")
+    real_fsync = os.fsync
+
+    def burst(fd):                                                  # two Ctrl-C in the middle of the write
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        real_fsync(fd)
+    monkeypatch.setattr(atomic.os, "fsync", burst)
+    with StopOnSignal(), pytest.raises(KeyboardInterrupt):
+        save_checkpoint(path, {"a": np.arange(3.0)})                # the second one aborts, after the save
+    monkeypatch.undo()
+    assert load_checkpoint.__name__ and sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.npy"]
+    assert np.load(path, allow_pickle=False)["a"].tolist() == [0.0, 1.0, 2.0]
+
+
+def test_a_full_disk_while_drawing_keeps_the_previous_figure(tmp_path, monkeypatch):
+    from code.see import output
+    trainer = Trainer(config(tmp_path, total_epochs=3))
+    trainer.train()
+    trainer.test()
+    before = (tmp_path / "result.png").read_bytes()
+
+    def full(fig, f, **kwargs):
+        f.write(b"\x89PNG half a figure")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(output.Figure, "savefig", full)
+    with pytest.raises(OSError, match="cannot write figure .*result.png: No space left on device"):
+        trainer.test()
+    assert (tmp_path / "result.png").read_bytes() == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_during_compare_leaves_no_temporary_folder(tmp_path, signum):
+    env = dict(headless_env(), TMPDIR=str(tmp_path))
+    process = subprocess.Popen([sys.executable, DEMO, "--compare", "learning_rate=0.01,0.02", "--total-epochs",
+                                "10000000", "--animation-path", ""], cwd=tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not list(tmp_path.glob("hjlnet-compare-*")):
+        time.sleep(0.01)                                             # its runs are built: training starts
+    time.sleep(0.3)
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode != 0 and "Traceback" not in err, err
+    assert not list(tmp_path.glob("hjlnet-compare-*"))

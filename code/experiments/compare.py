@@ -17,6 +17,7 @@ from easydict import EasyDict
 
 from code.config.validate import KINDS, ConfigError, check_kind
 from code.run import paths
+from code.run.signals import StopOnSignal, TrainingStopped
 from code.scripts.trainer import Trainer, TrainingDiverged
 from code.see import figures, output
 
@@ -86,12 +87,15 @@ def compare(cfg, spec: str) -> list:
     Returns the rows: (label "key=value", trainer, final MSE or why there is none)."""
     key, values = parse_compare(spec)
     paths.check_distinct(cfg)                                 # compare_img_path is not the checkpoint
-    with tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:
+    # SIGTERM and SIGHUP too end in an exception (not a kill), so the temporary folder goes with it.
+    with StopOnSignal() as stop, tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:
         trainers = make_trainers(cfg, key, values, folder)    # ConfigError before training
         print(f"compare {key}: {len(values)} runs of {cfg.total_epochs} epochs from the same initial weights")
         print(f"{key:>20s}  {'MSE on all points':>22s}  {'last epoch (the curve)':>22s}  {'seconds':>8s}")
         rows = []
         for value, trainer in zip(values, trainers):
+            if stop.requested():                               # a signal between two runs
+                raise TrainingStopped(stop.signum, trainer.epoch)
             seconds, mse = train_quietly(trainer)
             shown = f"{mse:22.6g}  {last_loss(trainer):>22s}" if isinstance(mse, float) else f"{mse:>46s}"
             print(f"{format_value(value):>20s}  {shown}  {seconds:8.2f}", flush=True)

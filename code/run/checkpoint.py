@@ -15,10 +15,10 @@ not grow with the number of epochs: the per-epoch history is in metrics.csv.
 
 import hashlib
 import os
-import tempfile
 
 import numpy as np
 
+from code.run.atomic import write_atomically
 from code.run.checks import CheckpointError, check_state
 
 REFUSE_PICKLE = ("refusing to load it, since unpickling can run any code. To go on from the original "
@@ -50,51 +50,14 @@ def checksum(record: np.ndarray) -> str:
 
 
 def save_checkpoint(path: str, state: dict) -> None:
-    """Write ``state`` to ``path`` atomically: a temp file of this run in the same folder, then
-    os.replace.  A crash at any moment leaves the old or the new file whole at ``path``.
-    A symlink at ``path`` is written through: its target gets the new checkpoint.
-    The same state always gives the same bytes."""
+    """Write ``state`` to ``path`` atomically (see atomic.py): a crash at any moment leaves the old
+    or the new file whole at ``path``; a symlink is written through.  The same state always gives
+    the same bytes."""
     record = to_record(state)
-    target = os.path.realpath(path)
-    folder = os.path.dirname(target)
-    tmp = None
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target) + ".", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:                # a file object: np.save adds no ".npy"
-            np.save(f, record, allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException as error:                   # also Ctrl-C: never leave a partial temp file
-        if tmp is not None and os.path.exists(tmp):
-            os.remove(tmp)
-        if isinstance(error, OSError):
-            raise CheckpointError(f"cannot write checkpoint {path}: {error.strerror or error}; "
-                                  "the previous checkpoint, if any, is unchanged") from None
-        raise
-    _fsync_folder(folder)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    try:                                              # a file object: np.save adds no ".npy"
+        write_atomically(path, lambda f: np.save(f, record, allow_pickle=False), "checkpoint")
+    except OSError as error:
+        raise CheckpointError(f"{error}; the previous checkpoint, if any, is unchanged") from None
 
 
 # ---- reading ------------------------------------------------------------------------------------------

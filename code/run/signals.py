@@ -6,6 +6,7 @@ training to stop at the end of the current epoch (the trainer then saves); a
 second one stops at once (KeyboardInterrupt), leaving the last whole checkpoint.
 """
 
+import contextlib
 import signal
 import threading
 
@@ -57,3 +58,18 @@ class StopOnSignal:
     def __exit__(self, *exc):
         for s, handler in self.previous.items():
             signal.signal(s, handler)
+
+
+@contextlib.contextmanager
+def held():
+    """Within ``with held():`` the stop signals wait (they are delivered at its end): a save and its
+    clean-up run whole, however many signals come meanwhile.  Where signals cannot be blocked (no
+    pthread_sigmask), nothing changes."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

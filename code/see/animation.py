@@ -14,11 +14,12 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
+from code.run.atomic import write_atomically
 from code.run.snapshots import flat, log_grid, unflat
 from code.scripts.network import network
 from code.see.explain import hidden_shares
 from code.see.figures import share_colours
-from code.see.output import STYLE, figure, plain_log_ticks, sorted_sample, with_extension, write_atomically
+from code.see.output import STYLE, figure, plain_log_ticks, sorted_sample, with_extension
 
 DPI = 80                                 # 10 x 3.4 inches: 800 x 272 pixels, labels of 11 pixels
 

@@ -5,15 +5,14 @@ Figures are plain ``matplotlib.figure.Figure`` objects (never pyplot's global on
 needs no display, and a headless machine neither blocks nor warns.
 """
 
-import contextlib
 import os
 import sys
-import tempfile
-from collections.abc import Callable
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
+
+from code.run.atomic import write_atomically
 
 # Titles at a fixed height: left to itself matplotlib measures every tick label at every drawing
 # to lift a title clear of them (a quarter of all the drawing time of a run's figures).
@@ -55,29 +54,6 @@ def plain_log_ticks(*axes) -> None:
 def with_extension(path: str, extension: str) -> str:
     """``path``, or ``path + extension`` when it has none (as matplotlib and Pillow do)."""
     return path if os.path.splitext(path)[1] else path + extension
-
-
-def write_atomically(path: str, write: Callable, what: str) -> None:
-    """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path``: a failing
-    write (a full disk, Ctrl-C) leaves the previous file as it was.  OSError naming ``what``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = None
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as error:
-        raise OSError(f"cannot write {what} {path}: {error.strerror or error}") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.remove(tmp)
 
 
 def save_figure(fig: Figure, path: str) -> str:

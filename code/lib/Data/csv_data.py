@@ -2,6 +2,7 @@
 the row and the column."""
 
 import os
+import stat
 import warnings
 
 import numpy as np
@@ -27,14 +28,27 @@ class CSVDataset:
         return {"x": self.x[:, i], "y": self.y[:, i]}
 
 
+def what_is(path: str) -> str:
+    """"a folder", "a FIFO (named pipe)", "a device", "missing": what is at a path that is no file."""
+    if not os.path.lexists(path):
+        return "missing"
+    mode = os.stat(path).st_mode if os.path.exists(path) else 0
+    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")]
+    return next((name for test, name in kinds if test(mode)), "a broken link")
+
+
 def read_csv(path: str, columns: int) -> np.ndarray:
     """The numbers of a CSV file with a header row, (rows, columns); DataError naming the file,
     the row and the column of the first problem.  NumPy's loadtxt reads it (fast, no per-row
     Python work); only when it fails does a plain scan look for where."""
     if not os.path.isfile(path):
-        raise DataError(f"data_path {path!r}: no such file")
-    with open(path, encoding="utf-8", errors="replace") as f:
-        header = f.readline()
+        raise DataError(f"data_path {path!r} is {what_is(path)}, not a file of numbers")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            header = f.readline(1 << 16)
+    except OSError as error:
+        raise DataError(f"data_path {path!r} cannot be read: {error.strerror or error}") from None
     if not header.strip():
         raise DataError(f"data_path {path!r} is empty: it needs a header row, then one row per point")
     found = len(header.split(","))
@@ -44,7 +58,7 @@ def read_csv(path: str, columns: int) -> np.ndarray:
     try:
         with warnings.catch_warnings():                        # "no data": said below in our own words
             warnings.simplefilter("ignore", UserWarning)
-            table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64)
+            table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64, comments=None)
     except ValueError:
         _locate_problem(path, columns)
         raise DataError(f"data_path {path!r} cannot be read as numbers") from None

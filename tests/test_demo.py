@@ -314,3 +314,34 @@ def test_a_python_without_the_requirements_gets_one_line(tmp_path):
     assert result.stderr.splitlines() == [f"error: numpy, matplotlib, easydict not installed for {sys.executable}: "
                                           "run the virtual environment's python (.venv/bin/python demo.py), or "
                                           "pip install -r requirements.txt"]
+
+
+def test_changing_a_fixed_setting_on_a_built_trainer_is_refused_in_one_sentence(tmp_path):
+    from code.config.validate import ConfigError
+    trainer = Trainer(config(tmp_path, total_epochs=3))
+    trainer.cfg.learning_rate = 0.1                                  # the optimizer holds 0.03
+    with pytest.raises(ConfigError, match=r"^learning_rate is 0.1 but this Trainer was built with 0.03: build a new "
+                                          r"Trainer\(cfg\)"):
+        trainer.train()
+    with pytest.raises(ConfigError, match="learning_rate"):
+        trainer.save_models()                                        # never record what did not train
+    assert not (tmp_path / "ckpt.npy").exists()
+    trainer.cfg.learning_rate = 0.03
+    trainer.cfg.total_epochs, trainer.cfg.log_every = 5, 1            # how long and how loudly: live
+    trainer.train()
+    assert trainer.epoch == 5 and float(load_ckpt(tmp_path / "ckpt.npy")["learning_rate"]) == 0.03
+
+
+def test_a_second_trainer_from_python_with_other_settings_gets_its_own_folder(tmp_path, monkeypatch, capsys):
+    from code.config.default_config import _C
+    monkeypatch.chdir(tmp_path)
+    first = Trainer(EasyDict(dict(_C, total_epochs=3, show=False, animation_path="")))
+    first.train()
+    before = (tmp_path / "ckpt.npy").read_bytes()
+    second = Trainer(EasyDict(dict(_C, total_epochs=3, show=False, animation_path="", learning_rate=0.1)))
+    assert "this run keeps its files in runs/learning_rate=0.1/ (cfg.out chooses the folder)" in capsys.readouterr().out
+    second.train()
+    assert second.epoch == 3 and float(load_ckpt(tmp_path / "runs" / "learning_rate=0.1" / "ckpt.npy")["learning_rate"]) == 0.1
+    fresh = Trainer(EasyDict(dict(_C, total_epochs=3, show=False, animation_path="", seed=4, resume=False)))
+    assert fresh.cfg.ckpt_path == os.path.join("runs", "seed=4", "ckpt.npy")   # resume False: not over the first run
+    assert (tmp_path / "ckpt.npy").read_bytes() == before

@@ -4,6 +4,7 @@ KINDS fixes the kind of every key (not the literal default_config.py happens to
 hold): the flags take their types from it and the config file is checked against it.
 """
 
+import copy
 import math
 import numbers
 import os
@@ -171,3 +172,24 @@ def check_figure_format(key: str, path: str) -> None:
     if extension and extension not in formats:
         raise ConfigError(f"{key} {path!r}: matplotlib cannot write .{extension} files; "
                           f"use one of .{', .'.join(sorted(formats))}")
+
+
+# What may change on a built Trainer: how long and how loudly it trains, and what it draws.  The rest
+# (the net, the data, the optimizer, the paths) is fixed when it is built.
+LIVE_KEYS = ("total_epochs", "log_every", "quiet", "progress", "ckpt_every", "resume", "show", "progress_epochs",
+             "animation_frames", "animation_path", *FIGURE_KEYS)
+
+
+def fixed_settings(cfg) -> dict:
+    """A copy of the settings a built Trainer keeps (every key but LIVE_KEYS)."""
+    return {key: copy.deepcopy(cfg[key]) for key in KINDS if key not in LIVE_KEYS}
+
+
+def check_unchanged(cfg, fixed: dict) -> None:
+    """ConfigError, one sentence, when a fixed setting of ``cfg`` changed after the Trainer was built:
+    never train one thing and record another."""
+    for key, value in fixed.items():
+        if cfg[key] != value:
+            raise ConfigError(f"{key} is {cfg[key]!r} but this Trainer was built with {value!r}: build a new "
+                              f"Trainer(cfg) to train with it (only {', '.join(LIVE_KEYS[:6])} and the figures "
+                              "may change on a built one)")

@@ -100,12 +100,12 @@ def _shown(value) -> str:
     return str(value.item() if hasattr(value, "item") else value)
 
 
-def other_run(state: dict, settings: dict) -> dict:
+def other_run(state: dict, settings: dict, strict: bool = False) -> dict:
     """{} when a checkpoint (``state``) can go on as this run (``settings``, in its form); else what
     differs, {key: (the checkpoint's, this run's)}, e.g. {"layers_dim": ([1, 25, 1], [1, 30, 10, 1])}:
-    another net, optimizer or data."""
-    return {key: (_shown(state[key]), _shown(settings[key])) for key in ("layers_dim", "activation", "optimizer", "data")
-            if _shown(state[key]) != _shown(settings[key])}
+    another net, optimizer or data; with ``strict``, any other setting too (learning_rate, seed...)."""
+    keys = ("layers_dim", "activation", "optimizer", "data") + (ANNOUNCED + IGNORED if strict else ())
+    return {key: (_shown(state[key]), _shown(settings[key])) for key in keys if _shown(state[key]) != _shown(settings[key])}
 
 
 def describe(differs: dict) -> str:

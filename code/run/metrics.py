@@ -17,6 +17,7 @@ the one an uninterrupted run writes.
 import contextlib
 import math
 import os
+import sys
 
 import numpy as np
 
@@ -106,10 +107,10 @@ class History:
         rows = zip(self.epochs[start:], *(self.values[name][start:] for name in self.columns))
         return "".join(",".join([str(epoch), *map(repr, values)]) + "\n" for epoch, *values in rows)
 
-    def flush(self) -> str:
-        """Append the rows not yet in the file (a new file starts with the header); fsync.
-        Returns "" or, when the file cannot be written, one line saying so: the file is then cut
-        back to its last whole row, and the rows stay here for the next flush."""
+    def flush(self) -> None:
+        """Append the rows not yet in the file (a new file starts with the header); fsync.  When the
+        file cannot be written, one line on stderr says so: the file is then cut back to its last
+        whole row, and the rows stay here for the next flush (the checkpoint is written all the same)."""
         size = None
         try:
             os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
@@ -122,17 +123,16 @@ class History:
             if size is not None:
                 with contextlib.suppress(OSError):
                     os.truncate(self.path, size)             # no half row left behind
-            return (f"metrics: cannot write {self.path} ({error.strerror or error}); "
-                    f"its rows up to epoch {self.epochs[-1] if self.epochs else 0} are kept for the next save")
+            print(f"metrics: cannot write {self.path} ({error.strerror or error}); its rows up to epoch "
+                  f"{self.epochs[-1] if self.epochs else 0} are kept for the next save", file=sys.stderr)
+            return
         self.written = len(self.epochs)
-        return ""
 
-    def claim(self) -> str:
-        """Before a run from scratch: a file at the path that another run wrote is set aside (see
-        set_aside); returns the note, or ""."""
-        if os.path.isfile(self.path) and self._owner() != self.run:
-            return self.set_aside()
-        return ""
+    def claim(self, loaded: bool) -> None:
+        """Before a run from scratch (not ``loaded`` from a checkpoint): a file at the path that another
+        run wrote is set aside (see set_aside), and a line says so."""
+        if not loaded and os.path.isfile(self.path) and self._owner() != self.run:
+            print(self.set_aside())
 
     def set_aside(self) -> str:
         """Rename the file at the path to metrics.1.csv (or .2, ...) and say so: nothing is lost."""
@@ -151,13 +151,15 @@ class History:
             return line[len("# run "):].strip() if line.startswith("# run ") else ""
         return ""
 
-    def resume(self, epoch: int, owner: str) -> str:
+    def resume(self, epoch: int, owner: str) -> None:
         """Read the rows of epochs 1..epoch back from the file, if it belongs to the run ``owner``
-        (the checkpoint's); the next flush rewrites it with them.
+        (the checkpoint's); the next flush rewrites it with them.  When some are missing, one line
+        says so: a missing or damaged file costs only the curve's past, never the run."""
+        note = self._resume(epoch, owner)
+        if note:
+            print(note)
 
-        Returns "" when all were there, else one line saying what is missing: a
-        missing or damaged file costs only the curve's past, never the run.
-        """
+    def _resume(self, epoch: int, owner: str) -> str:
         if os.path.isfile(self.path) and self._owner() != owner:
             note = self.set_aside()
             return f"{note}; the curves start at epoch {epoch + 1}" if epoch else note

@@ -7,6 +7,7 @@ second one stops at once (KeyboardInterrupt), leaving the last whole checkpoint.
 """
 
 import contextlib
+import os
 import signal
 import threading
 
@@ -62,14 +63,23 @@ class StopOnSignal:
 
 @contextlib.contextmanager
 def held():
-    """Within ``with held():`` the stop signals wait (they are delivered at its end): a save and its
-    clean-up run whole, however many signals come meanwhile.  Where signals cannot be blocked (no
-    pthread_sigmask), nothing changes."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """Within ``with held():`` the stop signals wait: they are noted, and handled as they would have
+    been at its end, so a save and its clean-up run whole however many signals come meanwhile (a
+    process-wide block would not do: NumPy's threads take signals too).  Outside the main thread,
+    where no handler can be set, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    caught = []
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for signum in caught:                                  # as if they came now, in order
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), signum)                   # the default: Ctrl-C raises, SIGTERM ends

@@ -8,6 +8,17 @@ import numpy as np
 from code.run.checks import FORMAT
 
 
+class TrainingDiverged(RuntimeError):
+    """The loss or a weight became non-finite."""
+
+
+def finite(params: dict, message: str) -> dict:
+    """``params``, or TrainingDiverged(message) if a weight is not finite: nothing non-finite is saved."""
+    if not all(np.all(np.isfinite(p)) for p in params.values()):
+        raise TrainingDiverged(message)
+    return params
+
+
 def make_state(settings: dict, epoch: int, iteration: int, imported: bool, snapshots: dict,
                params: dict, optimizer_state: dict) -> dict:
     """Every field of a checkpoint, in order (the checksum is added by to_record).

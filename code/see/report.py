@@ -5,13 +5,18 @@ import matplotlib
 import numpy as np
 
 from code.run.snapshots import unflat
+from code.scripts.network import network
 from code.see import animation, figures, output
 
 
 def progress_fits(trainer, final: np.ndarray) -> dict:
     """{epoch: fit (N,)} of the snapshots kept and the final fit; says which are missing."""
-    fits = {e: trainer.predict(params=unflat(p, trainer.cfg.layers_dim))[0] for e, p in trainer.snapshots.items()
-            if e in trainer.cfg.progress_epochs}
+    net = network(trainer.cfg.layers_dim, trainer.cfg.activation, rng=np.random.default_rng(0))  # np.random untouched
+    fits = {}
+    for epoch in sorted(set(trainer.snapshots) & set(trainer.cfg.progress_epochs)):
+        net.load_parameters(unflat(trainer.snapshots[epoch], trainer.cfg.layers_dim))
+        with np.errstate(over="ignore"):
+            fits[epoch] = net.forward(trainer.x)[1][0]
     fits[trainer.epoch] = final
     missing = [e for e in trainer.cfg.progress_epochs if e <= trainer.epoch and e not in fits]
     if missing:

@@ -12,6 +12,16 @@ from code.lib.Data.csv_data import DataError
 from code.lib.Data.DataLoader import DataLoader, as_columns
 
 
+def prepare_data(dataset, cfg) -> tuple:
+    """(x, y, held_out, loader): the points (in, N), (out, N), the held-out mask (N,) and the training
+    batches; DataError when layers_dim does not fit the data."""
+    x, y, held_out = prepare(dataset, cfg)
+    if cfg.layers_dim[0] != x.shape[0] or cfg.layers_dim[-1] != y.shape[0]:
+        raise DataError(f"layers_dim must be [{x.shape[0]}, ..., {y.shape[0]}] to match the data (first = inputs, "
+                        f"last = outputs), got {list(cfg.layers_dim)}")
+    return x, y, held_out, training_loader(x, y, held_out, cfg)
+
+
 def prepare(dataset, cfg) -> tuple:
     """(x, y, held_out): all the points as (in, N) and (out, N), the targets with noise if asked,
     and a boolean mask (N,) of the points held out of training, chosen at random (seeded)."""

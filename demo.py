@@ -59,6 +59,7 @@ from code.run.signals import TrainingStopped, signal_name
 from code.scripts.trainer import Trainer, TrainingDiverged
 from code.see import progress
 from code.see.explain import explain
+from code.see.live import LiveWindow
 from code.see.progress import ProgressLine
 
 
@@ -106,7 +107,8 @@ def train_test_save(trainer: Trainer, argv: list) -> int:
     cfg = trainer.cfg
     with RunLock(cfg.ckpt_path):
         try:
-            with ProgressLine(trainer) if progress.wanted(cfg) else contextlib.nullcontext():
+            with (ProgressLine(trainer) if progress.wanted(cfg) else contextlib.nullcontext(),
+                  LiveWindow(trainer) if cfg.live else contextlib.nullcontext()):
                 trainer.train()
         except TrainingStopped as stopped:
             print(f"interrupted by {signal_name(stopped.signum)} after epoch {stopped.epoch}, checkpoint saved "

@@ -48,3 +48,4 @@ _C.animation_path = "./training.gif"     # the training as an animation (a GIF);
 _C.animation_frames = 40                 # frames of the animation, at epochs spaced on a log scale
 _C.compare_img_path = "./compare.png"    # the figure of --compare KEY=V1,V2,...: loss curves and final fits
 _C.show = True                           # open the figures in a window when there is a display
+_C.live = False                          # a window that shows the training as it happens (on a desktop)

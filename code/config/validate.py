@@ -22,7 +22,7 @@ KINDS = {
     "out": "text", "resume": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
     "result_img_path": "path", "loss_img_path": "path", "progress_img_path": "path",
     "progress_epochs": "ints", "hidden_img_path": "path", "gradients_img_path": "path",
-    "animation_path": "text", "animation_frames": "int", "compare_img_path": "path", "show": "bool",
+    "animation_path": "text", "animation_frames": "int", "compare_img_path": "path", "show": "bool", "live": "bool",
 }
 PATH_KEYS = tuple(key for key, kind in KINDS.items() if kind == "path")
 FIGURE_KEYS = tuple(key for key in PATH_KEYS if key.endswith("img_path"))
@@ -176,7 +176,7 @@ def check_figure_format(key: str, path: str) -> None:
 
 # What may change on a built Trainer: how long and how loudly it trains, and what it draws.  The rest
 # (the net, the data, the optimizer, the paths) is fixed when it is built.
-LIVE_KEYS = ("total_epochs", "log_every", "quiet", "progress", "ckpt_every", "resume", "show", "progress_epochs",
+LIVE_KEYS = ("total_epochs", "log_every", "quiet", "progress", "ckpt_every", "resume", "show", "live", "progress_epochs",
              "animation_frames", "animation_path", *FIGURE_KEYS)
 
 

@@ -18,6 +18,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 DEMO = os.path.join(ROOT, "demo.py")
+FIGURES = ("result_img_path", "loss_img_path", "progress_img_path", "hidden_img_path", "gradients_img_path")
 
 
 def headless_env() -> dict:
@@ -34,9 +35,12 @@ def run_demo(tmp_path, monkeypatch, capsys):
     a second of imports for each (an exception that escapes main counts as exit 1 with its traceback,
     as Python would print it).  ``process=True`` starts a real ``python demo.py``: for what needs a
     process of its own (signals, kill -9, the interpreter's own start).
-    The GIF (seconds a run) is left out unless ``animation=True``: the tests of it ask for it."""
-    def run(*flags, timeout=120, animation=False, process=False):
+    The GIF and the figures (most of a short run's time) are left out unless ``animation=True`` or
+    ``figures=True``: the tests of them ask for them (a path given in FLAGS wins: it comes later)."""
+    def run(*flags, timeout=120, animation=False, figures=False, process=False):
         extra = [] if animation or "--animation-path" in flags else ["--animation-path", ""]
+        if not figures:
+            extra += [arg for key in FIGURES for arg in (f"--{key.replace('_', '-')}", "")]
         argv = [*extra, *map(str, flags)]
         if process:
             return subprocess.run([sys.executable, DEMO, *argv], cwd=tmp_path, env=headless_env(),

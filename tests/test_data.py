@@ -26,8 +26,8 @@ def test_two_input_csv_trains_and_draws_what_makes_sense(run_demo, tmp_path):
     write_grid_csv(tmp_path / "grid.csv")
     flags = ["--data-path", "grid.csv", "--layers-dim", 2, 16, 1, "--activation", "tanh", "--init", "xavier",
              "--optimizer", "adam", "--learning-rate", 0.01, "--batch-size", 25]
-    first = run_demo(*flags, "--total-epochs", 1, "--ckpt-path", "start.npy")
-    result = run_demo(*flags, "--total-epochs", 300)
+    first = run_demo(*flags, "--total-epochs", 1, "--ckpt-path", "start.npy", figures=True)
+    result = run_demo(*flags, "--total-epochs", 300, figures=True)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     start = float(first.stdout.split("test: MSE ")[1].split()[0])
     mse = float(result.stdout.split("test: MSE ")[1].split()[0])

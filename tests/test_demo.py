@@ -44,7 +44,7 @@ def config(tmp_path, **overrides) -> EasyDict:
 
 
 def test_demo_runs_headless_and_logs_like_the_article(run_demo, tmp_path):
-    result = run_demo("--total-epochs", 250, animation=True)
+    result = run_demo("--total-epochs", 250, animation=True, figures=True, process=True)   # a real headless process
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""                                  # no warning, no traceback
     assert "no checkpoint at ./ckpt.npy: training from scratch" in result.stdout
@@ -108,10 +108,10 @@ def test_resume_continues_and_is_bit_identical(run_demo, tmp_path):
 
 
 def test_checkpoint_already_at_target(run_demo, tmp_path):
-    assert run_demo("--total-epochs", 50).returncode == 0
+    assert run_demo("--total-epochs", 50, figures=True).returncode == 0
     before = (tmp_path / "ckpt.npy").read_bytes()
     os.remove(tmp_path / "result.png")
-    result = run_demo("--total-epochs", 40)
+    result = run_demo("--total-epochs", 40, figures=True)
     assert result.returncode == 0
     assert "already at epoch 50 of total_epochs 40: nothing to train" in result.stdout
     assert "--total-epochs 1050" in result.stdout
@@ -225,9 +225,9 @@ def test_trainer_from_python_uses_explicit_figures(tmp_path):
 
 
 def test_progress_snapshots_survive_resume_and_missing_ones_are_named(run_demo, tmp_path):
-    assert run_demo("--total-epochs", 300, "--progress-epochs", 100, 250).returncode == 0
+    assert run_demo("--total-epochs", 300, "--progress-epochs", 100, 250, figures=True).returncode == 0
     assert {100, 250} <= set(load_ckpt(tmp_path / "ckpt.npy")["snapshot_epochs"])   # with the animation's
-    result = run_demo("--total-epochs", 320, "--progress-epochs", 55, 100, 250, 310)   # 55: not an animation epoch
+    result = run_demo("--total-epochs", 320, "--progress-epochs", 55, 100, 250, 310, figures=True)   # 55: not an animation epoch
     assert result.returncode == 0
     assert "no snapshot of epoch(s) 55" in result.stdout
     assert {100, 250, 310} <= set(load_ckpt(tmp_path / "ckpt.npy")["snapshot_epochs"])

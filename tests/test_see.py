@@ -78,7 +78,7 @@ def test_a_deliberately_wrong_gradient_exits_1(run_main, monkeypatch, flag):
 
 
 def test_every_figure_is_real_and_the_gif_has_its_frames(run_demo, tmp_path):
-    result = run_demo("--total-epochs", 300, "--animation-frames", 12, animation=True)
+    result = run_demo("--total-epochs", 300, "--animation-frames", 12, animation=True, figures=True)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert "./hidden.png, ./gradients.png, ./training.gif" in result.stdout
     for name in ("hidden.png", "gradients.png"):

@@ -283,7 +283,7 @@ def test_a_figure_format_matplotlib_cannot_write_is_refused(run_main, run_demo, 
 
 
 def test_a_figure_path_without_extension_is_reported_as_written(run_demo, tmp_path):
-    result = run_demo("--total-epochs", 2, "--result-img-path", "fit")
+    result = run_demo("--total-epochs", 2, "--result-img-path", "fit", figures=True)
     assert result.returncode == 0 and "figures saved: fit.png," in result.stdout
     assert (tmp_path / "fit.png").exists()
 

@@ -5,6 +5,7 @@ Figures are plain ``matplotlib.figure.Figure`` objects (never pyplot's global on
 needs no display, and a headless machine neither blocks nor warns.
 """
 
+import io
 import os
 import sys
 
@@ -85,10 +86,13 @@ def show(figures: list, files: list) -> None:
     """Inline: each Figure in the notebook's cell.  Desktop: one window holding every saved PNG as a
     panel (not one window per figure), open until it is closed."""
     kind = display_kind()
-    if kind == "inline":
-        from IPython.display import display
-        for fig in figures:
-            display(fig)
+    if kind == "inline":                                      # each figure's PNG in the cell
+        from IPython.display import Image, display
+        for fig, path in zip(figures, files):
+            if not path.lower().endswith(".png"):
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format="png", dpi=100)
+            display(Image(filename=path) if path.lower().endswith(".png") else Image(data=buffer.getvalue()))
     elif kind == "window":
         import matplotlib.image
         import matplotlib.pyplot as plt

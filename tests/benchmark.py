@@ -16,6 +16,7 @@ Not collected by pytest (its name does not start with test_).  It reports; it ne
    epochs): the same loop with them and without them, in turns.
 3. The default run's phases: imports, training, each figure, the GIF; and figures / training.
 4. With PyTorch installed: larger nets, this project against torch float64 on the CPU.
+5. The cost of the progress line and (with a display) of the live window, against the plain loop.
 """
 
 import argparse
@@ -61,6 +62,17 @@ else:
     if kind == "unmeasured":
         from code.run import metrics
         metrics.measured = lambda epoch: False
+    if kind == "progress":                             # the line, drawn into a terminal-like sink
+        from code.see.progress import ProgressLine
+        class Terminal(io.StringIO):
+            def isatty(self):
+                return True
+        ProgressLine(trainer, stream=Terminal()).__enter__()
+    if kind == "live":                                 # a real window (DISPLAY), opened once
+        import matplotlib
+        matplotlib.use("TkAgg")
+        from code.see.live import LiveWindow
+        LiveWindow(trainer).__enter__()
     def train(n):
         cfg.total_epochs = trainer.epoch + n
         trainer.train()
@@ -81,7 +93,8 @@ class Contender:
     """A worker process of one kind ("project", "unmeasured", "original") from ``folder``."""
 
     def __init__(self, kind: str, folder: str):
-        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        hidden = () if kind == "live" else ("DISPLAY", "WAYLAND_DISPLAY")   # only the live window needs one
+        env = {k: v for k, v in os.environ.items() if k not in hidden}
         self.process = subprocess.Popen([sys.executable, "-c", WORKER, kind, folder], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True, env=env, cwd=tempfile.gettempdir())
 
@@ -177,6 +190,24 @@ print(repr(phases))
 """
 
 
+def hook_costs(epochs: int, rounds: int) -> None:
+    print("\n## 5. the progress line and the live window, against the plain loop")
+    kinds = ["progress"] + (["live"] if os.environ.get("DISPLAY") else [])
+    if "live" not in kinds:
+        print("  (the live window: skipped, no DISPLAY; run under xvfb-run to measure it)")
+    for kind in kinds:
+        contenders = {kind: Contender(kind, ROOT), "plain": Contender("project", ROOT)}
+        try:
+            times = in_turns(contenders, epochs, rounds)
+            median, fastest = ratio_report(f"{kind} / plain", times, kind, "plain")
+            limit = 1.01 if kind == "progress" else 1.10
+            print(f"  [{'ok' if min(median, fastest) <= limit else 'MISSED'}] cost at most "
+                  f"{round(100 * (limit - 1))} %: {100 * (min(median, fastest) - 1):+.1f} %")
+        finally:
+            for contender in contenders.values():
+                contender.close()
+
+
 def default_run_phases(epochs: int, runs: int) -> None:
     print(f"\n## 3. the default run's phases ({epochs} epochs; the fastest of {runs} runs, each a new process)")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -260,6 +291,7 @@ def main() -> None:
     else:
         print("\n## 1. skipped: no --original DIR, and ../shared/original_program does not exist")
     measurement_cost(epochs, rounds)
+    hook_costs(epochs, rounds)
     default_run_phases(10000 if args.quick else 40000, 1 if args.quick else 3)
     against_torch(args.quick)
 

@@ -15,8 +15,9 @@ import time
 import matplotlib
 from easydict import EasyDict
 
+from code.config.flags import read_defaults
 from code.config.validate import KINDS, ConfigError, check_kind
-from code.run import paths
+from code.run import folders, paths
 from code.run.signals import StopOnSignal, TrainingStopped
 from code.scripts.trainer import Trainer, TrainingDiverged
 from code.see import figures, output
@@ -86,6 +87,7 @@ def compare(cfg, spec: str) -> list:
     """Train one run per value of the --compare spec, print the table, save the figure.
     Returns the rows: (label "key=value", trainer, final MSE or why there is none)."""
     key, values = parse_compare(spec)
+    folders.place_outputs(cfg, read_defaults()[0])            # --out DIR: compare.png goes there too
     paths.check_distinct(cfg)                                 # compare_img_path is not the checkpoint
     # SIGTERM and SIGHUP too end in an exception (not a kill), so the temporary folder goes with it.
     with StopOnSignal() as stop, tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:

@@ -1,15 +1,16 @@
 """Check a network's backward() against central finite differences.
 
-The loss is the one backward() differentiates: J = (1 / 2m) * sum((output - y)^2).
+The loss is the one backward() differentiates, net.loss: J = (1 / 2m) * sum((output - y)^2), the
+article's, or the cross-entropy.
 """
 
 import numpy as np
 
 
-def loss_half_mse(net, x: np.ndarray, y: np.ndarray) -> float:
-    """J = (1 / 2m) * sum((output - y)^2), m = y.shape[1]."""
+def loss_of(net, x: np.ndarray, y: np.ndarray) -> float:
+    """The net's loss J on (x, y): the article's (1 / 2m) * sum((output - y)^2), or the cross-entropy."""
     _, output = net.forward(x)
-    return float(np.sum((output - y) ** 2) / (2 * y.shape[1]))
+    return net.loss.forward(output, y)
 
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray, entrywise: bool = False) -> float:
@@ -32,9 +33,9 @@ def numeric_gradient(net, param: np.ndarray, x: np.ndarray, y: np.ndarray,
     for index in np.ndindex(param.shape):
         saved = param[index]
         param[index] = saved + h
-        j_plus = loss_half_mse(net, x, y)
+        j_plus = loss_of(net, x, y)
         param[index] = saved - h
-        j_minus = loss_half_mse(net, x, y)
+        j_minus = loss_of(net, x, y)
         param[index] = saved                                   # put the weight back exactly
         grad[index] = (j_plus - j_minus) / (2 * h)
     return grad

@@ -10,7 +10,7 @@ The loss backward() differentiates: J = (1 / 2m) * sum((output - y)^2) (code/lib
 import numpy as np
 
 from code.lib.Activation import get_activation
-from code.lib.Loss import MSELoss
+from code.lib.Loss import get_loss
 from code.lib.Module.Linear import Linear
 
 
@@ -21,14 +21,15 @@ class network:
     activation: "sigmoid" (the article's), "tanh" or "relu".
     init:       "uniform" (the article's [0, 1)) or "xavier".
     rng:        source of the initial weights (see ``Linear``); the global np.random when None.
+    loss:       "mse" (the article's) or "cross_entropy" (classification: code/lib/Loss/).
     """
 
     def __init__(self, layers_dim: list, activation: str = "sigmoid", init: str = "uniform",
-                 rng=None, bias: bool = True):
+                 rng=None, bias: bool = True, loss: str = "mse"):
         self.layers_dim = list(layers_dim)
         self.activation = activation
         self.act = get_activation(activation)                        # Sigmoid(): forward and backward
-        self.loss = MSELoss()                                        # J and its output gradient
+        self.loss = get_loss(loss)                                   # J and its output gradient
         self.linear_list = [Linear(self.layers_dim[i], self.layers_dim[i + 1], bias=bias,
                                    init=init, rng=rng)
                             for i in range(len(self.layers_dim) - 1)]

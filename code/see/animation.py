@@ -12,6 +12,7 @@ writes the GIF.
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from PIL import Image
 
 from code.run.atomic import write_atomically
@@ -56,7 +57,8 @@ class _Artists:
         fit_ax.scatter(x, y, s=3, color="0.6")
         (self.fit,) = fit_ax.plot(x, np.zeros_like(x), color="C1")
         colours = share_colours(trainer.net.linear_list[-1].weight[0])
-        self.shares = [share_ax.plot(x, np.zeros_like(x), color=c, linewidth=0.8)[0] for c in colours]
+        self.shares = share_ax.add_collection(LineCollection([], colors=colours, linewidths=0.8))   # one artist
+        self.x = x
         (self.total,) = share_ax.plot(x, np.zeros_like(x), color="k", linewidth=1.5)
         span = 1.5 * max(np.abs(y).max(), 1e-9)
         fit_ax.set(ylim=(-span, span), xlabel="x", ylabel="y", title="the fit at epoch 0000000: MSE 0.000")
@@ -67,7 +69,7 @@ class _Artists:
                     xlim=(1, max(2, self.epochs[-1])), ylim=(self.losses.min() / 1.5, self.losses.max() * 1.5))
         plain_log_ticks(loss_ax.xaxis, loss_ax.yaxis)
         self.title = fit_ax.title
-        self.moving = [self.fit, *self.shares, self.total, self.loss, self.title]
+        self.moving = [self.fit, self.shares, self.total, self.loss, self.title]
         for artist in self.moving:
             artist.set_animated(True)                         # left out of the full drawing below
         self.canvas.draw()
@@ -116,8 +118,7 @@ def _update(artists: _Artists, net, params: dict, trainer, shown: np.ndarray, ep
     net.load_parameters(params)
     _, shares, bias, output = hidden_shares(net, trainer.x[:, shown])   # W[0, j] a_j(x), (H, n)
     artists.fit.set_ydata(output[0])
-    for line, share in zip(artists.shares, shares):
-        line.set_ydata(share)
+    artists.shares.set_segments([np.column_stack([artists.x, share]) for share in shares])
     artists.total.set_ydata(shares.sum(axis=0) + bias)
     artists.loss_until(epoch)
     mse = float(np.mean((output - trainer.y[:, shown]) ** 2))          # all points, up to 1000 of them

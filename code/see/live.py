@@ -10,6 +10,7 @@ not the training.  Without a display it says so in one line and training goes on
 import time
 
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from code.see.explain import hidden_shares
 from code.see.figures import share_colours
@@ -54,7 +55,8 @@ class LiveWindow:
         fit_ax.scatter(x, y, s=3, color="0.6")
         (self.fit,) = fit_ax.plot(x, np.zeros_like(x), color="C1", animated=True)
         colours = share_colours(trainer.net.linear_list[-1].weight[0])
-        self.shares = [share_ax.plot(x, np.zeros_like(x), color=c, linewidth=0.8, animated=True)[0] for c in colours]
+        self.shares = share_ax.add_collection(LineCollection([], colors=colours, linewidths=0.8, animated=True))
+        self.x = x
         span = 1.5 * max(np.abs(y).max(), 1e-9)
         fit_ax.set(ylim=(-span, span), xlabel="x", ylabel="y", title="the fit")
         share_ax.set(ylim=(-2 * span, 2 * span), xlabel="x", title="each unit's share W[0, j] a_j(x)")
@@ -63,7 +65,7 @@ class LiveWindow:
                          xlim=(1, max(2, trainer.cfg.total_epochs)), ylim=(0.1, 1000))
         plain_log_ticks(self.loss_ax.xaxis, self.loss_ax.yaxis)
         self.title = self.fig.suptitle("epoch 0", animated=True)
-        self.moving = [self.fit, *self.shares, self.loss, self.title]
+        self.moving = [self.fit, self.shares, self.loss, self.title]
         self.fig.canvas.mpl_connect("close_event", self._closed)
         self.fig.canvas.mpl_connect("draw_event", self._drawn)  # a resize redraws all: keep its background
 
@@ -93,8 +95,7 @@ class LiveWindow:
         """Move the artists to the trainer's state; True when the loss axis had to grow."""
         _, shares, bias, output = hidden_shares(trainer.net, trainer.x[:, self.shown])
         self.fit.set_ydata(output[0])
-        for line, share in zip(self.shares, shares):
-            line.set_ydata(share)
+        self.shares.set_segments([np.column_stack([self.x, share]) for share in shares])
         if trainer.history.epochs:
             epochs, losses = trainer.history.column("loss")
             picked = np.unique(np.geomspace(1, len(epochs), 300).astype(int)) - 1

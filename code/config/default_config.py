@@ -21,11 +21,16 @@ _C.betas = [0.9, 0.999]                  # adam's beta1, beta2 (decay of the gra
 _C.eps = 1e-8                            # adam's epsilon, added to sqrt(v_hat)
 _C.shuffle = False                       # a new batch order every epoch, seeded by (seed, epoch); False: the article's order
 _C.seed = 0                              # seeds the initial weights: np.random.seed(seed) in the article's terms
+_C.weight_decay = 0.0                    # L2 regularisation as torch.optim: g += weight_decay * p before each step
 _C.log_every = 100                       # print one line per batch every this many epochs
 _C.quiet = False                         # print only the summary: no per-batch log lines, no line per save
 _C.progress = True                       # on a terminal, one progress line on stderr (never into a file or pipe)
 
 # data
+_C.loss = "mse"                          # mse (the article's: fit a curve) or cross_entropy (classify: softmax, or a sigmoid for one output)
+_C.dataset = "sine"                      # sine (the article's) or a 2-D set to classify: circle, xor, gauss, spiral, moons
+_C.classes = 3                           # the spiral's arms (the other 2-D sets have two classes)
+_C.n_points = 500                        # points of a 2-D set (the sine keeps its 200)
 _C.data_path = ""                        # a CSV file with a header row: the first layers_dim[0] columns are inputs, the last layers_dim[-1] targets; "": the article's sine
 _C.noise = 0.0                           # standard deviation of Gaussian noise added to the targets (seeded by seed)
 _C.val_fraction = 0.0                    # fraction of the points held out of training, chosen at random (seeded by seed)

@@ -10,6 +10,8 @@ import numbers
 import os
 
 from code.lib.Activation import ACTIVATIONS
+from code.lib.Data.toy2d import DATASETS
+from code.lib.Loss import LOSSES
 from code.lib.Module.Linear import INITS
 from code.lib.Optim import OPTIMIZERS
 
@@ -17,8 +19,8 @@ KINDS = {
     "layers_dim": "ints", "activation": "text", "init": "text",
     "batch_size": "int", "total_epochs": "int", "learning_rate": "float",
     "optimizer": "text", "momentum": "float", "betas": "floats", "eps": "float", "shuffle": "bool",
-    "seed": "int", "log_every": "int", "quiet": "bool", "progress": "bool",
-    "data_path": "text", "noise": "float", "val_fraction": "float",
+    "seed": "int", "weight_decay": "float", "log_every": "int", "quiet": "bool", "progress": "bool",
+    "loss": "text", "dataset": "text", "classes": "int", "n_points": "int", "data_path": "text", "noise": "float", "val_fraction": "float",
     "out": "text", "resume": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
     "result_img_path": "path", "loss_img_path": "path", "progress_img_path": "path",
     "progress_epochs": "ints", "hidden_img_path": "path", "gradients_img_path": "path",
@@ -33,6 +35,7 @@ FIGURE_KEYS = tuple(key for key in PATH_KEYS if key.endswith("img_path"))
 MAX_LAYERS, MAX_UNITS, MAX_PARAMETERS = 100, 100_000, 50_000_000
 MAX_COUNT = 2**53
 MAX_FRAMES = 1000
+MAX_POINTS = 10_000_000
 
 COMMAND_LINE = {"on": False}          # set by flags.config_from_args: advice names flags, else cfg keys
 
@@ -124,6 +127,8 @@ def validate(cfg) -> None:
              cfg.betas, "two numbers from 0 up to (not including) 1")
     _require(math.isfinite(cfg.eps) and cfg.eps > 0, "eps", cfg.eps, "a finite number above 0")
     _require(math.isfinite(cfg.noise) and cfg.noise >= 0, "noise", cfg.noise, "a number >= 0 (a standard deviation)")
+    _require(math.isfinite(cfg.weight_decay) and cfg.weight_decay >= 0, "weight_decay", cfg.weight_decay, "a number >= 0")
+    check_task(cfg)
     _require(0 <= cfg.val_fraction < 1, "val_fraction", cfg.val_fraction, "a fraction from 0 up to (not including) 1")
     _require(0 <= cfg.seed < 2**32, "seed", cfg.seed, "an integer from 0 to 2**32 - 1")
     _require(_positive_ints(cfg.progress_epochs), "progress_epochs", cfg.progress_epochs,
@@ -139,6 +144,22 @@ def validate(cfg) -> None:
             check_output_path(key, cfg[key])
     for key in FIGURE_KEYS:
         check_figure_format(key, cfg[key])
+
+
+def check_task(cfg) -> None:
+    """ConfigError unless the loss, the dataset, the classes and the points go together."""
+    _require(cfg.loss in LOSSES, "loss", cfg.loss, f"one of {', '.join(LOSSES)}")
+    _require(cfg.dataset in ("sine", *DATASETS), "dataset", cfg.dataset, f"one of sine, {', '.join(DATASETS)}")
+    _require(2 <= cfg.classes <= 20, "classes", cfg.classes, "an integer from 2 to 20")
+    _require(1 <= cfg.n_points <= MAX_POINTS, "n_points", cfg.n_points, f"an integer from 1 to {MAX_POINTS:,}")
+    if cfg.loss == "cross_entropy" and cfg.dataset == "sine" and not cfg.data_path:
+        raise ConfigError("loss cross_entropy classifies: it needs labels, a 2-D dataset (--dataset spiral) or a CSV "
+                          "file whose last column holds them (--data-path); the sine is a curve to fit with loss mse")
+    if cfg.loss == "mse" and cfg.dataset != "sine":
+        raise ConfigError(f"dataset {cfg.dataset} is a set to classify: it needs loss cross_entropy "
+                          f"({option('loss', 'cross_entropy')})")
+    if cfg.dataset != "sine" and cfg.data_path:
+        raise ConfigError(f"dataset {cfg.dataset} and data_path {cfg.data_path!r}: give one of them")
 
 
 def check_layers_fit(dims: list, in_features: int, out_features: int) -> None:

@@ -15,6 +15,9 @@ FIELDS = {                       # name -> (kind, number of dimensions), checked
     "shuffle": ("int", 0), "noise": ("float", 0), "val_fraction": ("float", 0), "data": ("text", 0),
     "snapshot_epochs": ("int", 1), "snapshot_params": ("float", 2),
 }
+TASK = {"loss": "mse", "dataset": "sine", "classes": 3, "n_points": 500, "weight_decay": 0.0}   # the article's
+OPTIONAL = {"loss": ("text", 0), "dataset": ("text", 0), "classes": ("int", 0), "n_points": ("int", 0),
+            "weight_decay": ("float", 0)}              # recorded when a run classifies or decays its weights
 
 
 class CheckpointError(Exception):
@@ -35,7 +38,7 @@ def check_state(path: str, state: dict) -> None:
     fail = _failer(path)
     if "format" not in state or not _is_kind(state["format"], "int") or int(state["format"]) != FORMAT:
         fail(f"is not of format {FORMAT}: written by another version of this program")
-    for name, (kind, ndim) in FIELDS.items():
+    for name, (kind, ndim) in {**FIELDS, **{k: v for k, v in OPTIONAL.items() if k in state}}.items():
         if name not in state:
             fail(f"lacks the field {name}")
         if state[name].ndim != ndim or not _is_kind(state[name], kind):
@@ -104,8 +107,15 @@ def other_run(state: dict, settings: dict, strict: bool = False) -> dict:
     """{} when a checkpoint (``state``) can go on as this run (``settings``, in its form); else what
     differs, {key: (the checkpoint's, this run's)}, e.g. {"layers_dim": ([1, 25, 1], [1, 30, 10, 1])}:
     another net, optimizer or data; with ``strict``, any other setting too (learning_rate, seed...)."""
-    keys = ("layers_dim", "activation", "optimizer", "data") + (ANNOUNCED + IGNORED if strict else ())
-    return {key: (_shown(state[key]), _shown(settings[key])) for key in keys if _shown(state[key]) != _shown(settings[key])}
+    keys = ("layers_dim", "activation", "optimizer", "data", "loss", "dataset", "classes", "n_points")
+    keys += ("weight_decay",) + (ANNOUNCED + IGNORED if strict else ())
+    return {key: (_shown(_field(state, key)), _shown(_field(settings, key))) for key in keys
+            if _shown(_field(state, key)) != _shown(_field(settings, key))}
+
+
+def _field(fields: dict, key: str):
+    """A field of a checkpoint or of settings(); the article's value for a classification key not recorded."""
+    return fields[key] if key in fields else TASK[key]
 
 
 def describe(differs: dict) -> str:

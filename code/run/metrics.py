@@ -21,15 +21,23 @@ import sys
 
 import numpy as np
 
+from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss, predicted
+
 MEASURE_EVERY = 100      # gradient norms and saturation: every epoch up to this one, then every this many
 
 
 def names(net, validation: bool = False) -> list:
-    """The columns for ``net``: the loss (and the held-out points' val_loss), each layer's ||dW_i||,
-    each hidden layer's saturation."""
+    """The columns for ``net``: the loss (and the held-out points' val_loss), under cross-entropy the
+    accuracy (and val_accuracy), each layer's ||dW_i||, each hidden layer's saturation."""
     layers = range(len(net.linear_list))
-    return (["loss"] + (["val_loss"] if validation else []) + [f"grad_norm_{i}" for i in layers]
+    accuracy = ["accuracy"] + (["val_accuracy"] if validation else []) if classifies(net) else []
+    return (["loss"] + (["val_loss"] if validation else []) + accuracy + [f"grad_norm_{i}" for i in layers]
             + [f"saturated_{i}" for i in layers if i > 0])
+
+
+def classifies(net) -> bool:
+    """The net learns with the cross-entropy: its loss and accuracy are measured as a classifier's."""
+    return isinstance(net.loss, CrossEntropyLoss)
 
 
 def measured(epoch: int) -> bool:
@@ -48,8 +56,9 @@ class Measurements:
     """
 
     def __init__(self, net, detailed: bool):
-        self.net, self.detailed = net, detailed
-        self.squares, self.values = 0.0, 0                       # sum of (output - y)^2, how many
+        self.net, self.detailed, self.classify = net, detailed, classifies(net)
+        self.squares, self.values, self.correct = 0.0, 0, 0      # sum of (output - y)^2, how many, right labels
+        self.points = 0                                          # the epoch's training points
         if detailed:
             layers = len(net.linear_list)
             self.dw_sums = [0.0] * layers                        # sum of m * dW_i, (out, in) each
@@ -57,9 +66,15 @@ class Measurements:
 
     def add(self, caches: dict, output: np.ndarray, y: np.ndarray, grads: dict) -> None:
         """One batch: output, y (out, m); caches and grads as forward() and backward() gave them."""
-        residual = output - y                                    # (out, m)
-        self.squares += np.vdot(residual, residual)              # sum of (output - y)^2
-        self.values += residual.size
+        self.points += y.shape[1]
+        if self.classify:                                        # the loss J of the batch, times m
+            self.squares += self.net.loss.forward(output, y) * y.shape[1]
+            self.correct += np.count_nonzero(predicted(output) == y[0])
+            self.values += y.size
+        else:
+            residual = output - y                                # (out, m)
+            self.squares += np.vdot(residual, residual)          # sum of (output - y)^2
+            self.values += residual.size
         if not self.detailed:
             return
         m = y.shape[1]
@@ -73,8 +88,10 @@ class Measurements:
     def row(self) -> dict:
         """{"loss": ..., and when detailed "grad_norm_0": ..., "saturated_1": ..., ...}."""
         row = {"loss": float(self.squares / self.values)}
+        if self.classify:
+            row["accuracy"] = self.correct / self.points
         if self.detailed:
-            points = self.values // self.net.layers_dim[-1]
+            points = self.points
             for i, dw_sum in enumerate(self.dw_sums):
                 row[f"grad_norm_{i}"] = float(np.linalg.norm(dw_sum / points))     # ||mean gradient||
                 if i > 0:

@@ -5,7 +5,7 @@ import hashlib
 
 import numpy as np
 
-from code.run.checks import FORMAT
+from code.run.checks import FORMAT, TASK
 
 
 class TrainingDiverged(RuntimeError):
@@ -41,7 +41,16 @@ def settings(cfg, net, x: np.ndarray, y: np.ndarray, held_out: np.ndarray) -> di
             "init": cfg.init, "optimizer": cfg.optimizer, "momentum": float(cfg.momentum),
             "betas": np.array(cfg.betas, dtype=float), "eps": float(cfg.eps), "shuffle": int(cfg.shuffle),
             "noise": float(cfg.noise), "val_fraction": float(cfg.val_fraction),
-            "data": fingerprint(x, y, held_out)}
+            "data": fingerprint(x, y, held_out), **task(cfg)}
+
+
+def task(cfg) -> dict:
+    """The classification settings, recorded only when one differs from the article's (TASK): the
+    article's checkpoint keeps its bytes."""
+    if all(cfg[key] == value for key, value in TASK.items()):
+        return {}
+    return {"loss": cfg.loss, "dataset": cfg.dataset, "classes": int(cfg.classes), "n_points": int(cfg.n_points),
+            "weight_decay": float(cfg.weight_decay)}
 
 
 def optimizer_state(state: dict) -> dict:
@@ -66,10 +75,10 @@ def run_identity(settings: dict) -> str:
     dict, or a checkpoint's fields of the same names).  metrics.csv's first line carries it."""
     digest = hashlib.sha256()
     for key in sorted(RUN_KEYS):
-        value = np.asarray(settings[key])
+        value = np.asarray(settings.get(key, TASK.get(key)))
         digest.update(f"{key}={value.tolist()!r};".encode())
     return digest.hexdigest()[:16]
 
 
 RUN_KEYS = ("layers_dim", "activation", "learning_rate", "batch_size", "seed", "init", "optimizer", "momentum",
-            "betas", "eps", "shuffle", "noise", "val_fraction", "data")
+            "betas", "eps", "shuffle", "noise", "val_fraction", "data", *TASK)

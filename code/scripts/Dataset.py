@@ -4,6 +4,7 @@
 import numpy as np
 
 from code.lib.Data.csv_data import CSVDataset
+from code.lib.Data.toy2d import Points2D
 
 
 class Dataset:
@@ -29,7 +30,11 @@ class Dataset:
 
 
 def make_dataset(cfg) -> Dataset:
-    """The data a run fits: Dataset() (the article's), or the CSV file at cfg.data_path."""
+    """The data a run fits: Dataset() (the article's), the CSV file at cfg.data_path, or a generated
+    2-D set to classify (cfg.dataset: circle, xor, gauss, spiral, moons)."""
+    if cfg.dataset != "sine":
+        return Points2D(cfg.dataset, cfg.n_points, cfg.noise, cfg.seed, cfg.classes)
     if not cfg.data_path:
         return Dataset()
-    return CSVDataset(cfg.data_path, cfg.layers_dim[0], cfg.layers_dim[-1])
+    targets = 1 if cfg.loss == "cross_entropy" else cfg.layers_dim[-1]   # labels: one column
+    return CSVDataset(cfg.data_path, cfg.layers_dim[0], targets)

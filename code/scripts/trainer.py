@@ -7,6 +7,7 @@ import numpy as np
 
 from code.config.validate import check_unchanged, option, validate
 from code.lib.Data.prepare import prepare_data
+from code.lib.Loss.CrossEntropyLoss import predicted
 from code.lib.Optim import make_optimizer
 from code.run import folders, metrics, snapshots, state
 from code.run.checkpoint import load_checkpoint, save_checkpoint
@@ -28,7 +29,7 @@ class Trainer:
         self.cfg, self.dataset = cfg, make_dataset(cfg) if dataset is None else dataset
         self.x, self.y, self.held_out, self.loader = prepare_data(self.dataset, cfg)   # (in, N), (out, N), (N,)
         # RandomState(seed).random draws what np.random.seed(seed); np.random.random would.
-        self.net = network(cfg.layers_dim, cfg.activation, cfg.init, rng=np.random.RandomState(cfg.seed))
+        self.net = network(cfg.layers_dim, cfg.activation, cfg.init, rng=np.random.RandomState(cfg.seed), loss=cfg.loss)
         self.optimizer = make_optimizer(cfg, self.net.parameters())
         self.settings = state.settings(cfg, self.net, self.x, self.y, self.held_out)   # what the checkpoint records
         self.fixed = folders.settle(cfg, self.settings)      # cfg.out, a run folder, checked paths; kept settings
@@ -63,7 +64,7 @@ class Trainer:
                     raise TrainingDiverged(self._diverged(epoch + 1, row["loss"]))
                 self.epoch = epoch + 1
                 if self.validating:
-                    row["val_loss"] = self.mse(self.predict(self.x[:, self.held_out]), self.held_out)
+                    row.update(self.scores(self.held_out, "val_"))
                 self.history.append(self.epoch, row)
                 if self.epoch in keep:
                     self.snapshots[self.epoch] = snapshots.flat(self.net.parameters())
@@ -88,8 +89,8 @@ class Trainer:
             grads = net.backward(caches, output, y)            # dz{i}, dw{i}, db{i}
             measured.add(caches, output, y, grads)
             if log:                                            # the article's batch loss
-                print(f"Epoch: {epoch + 1}/{cfg.total_epochs} Iteration: {self.iteration} "
-                      f"Loss: {np.mean((output - y) ** 2)}")
+                loss = net.loss.forward(output, y) if cfg.loss == "cross_entropy" else np.mean((output - y) ** 2)
+                print(f"Epoch: {epoch + 1}/{cfg.total_epochs} Iteration: {self.iteration} Loss: {loss}")
             self.optimizer.step(grads)                         # W_i -= lr * dw_i, b_i -= lr * db_i (sgd)
             self.iteration += 1
         return measured.row()
@@ -106,18 +107,35 @@ class Trainer:
             return self.net.forward(self.x if x is None else x)[1]
 
     def mse(self, prediction: np.ndarray | None = None, points: np.ndarray | None = None) -> float:
-        """The mean of (output - y)^2 over all the data, or over the mask ``points`` (N,)."""
+        """The mean of (output - y)^2 over all the data, or over the mask ``points`` (N,); under
+        cross-entropy, the mean cross-entropy (the loss the run is judged by)."""
         y = self.y if points is None else self.y[:, points]
-        return float(np.mean(((self.predict() if prediction is None else prediction) - y) ** 2))
+        output = self.predict() if prediction is None else prediction
+        if self.cfg.loss == "cross_entropy":
+            return self.net.loss.forward(output, y)
+        return float(np.mean((output - y) ** 2))
+
+    def scores(self, points: np.ndarray, prefix: str = "") -> dict:
+        """{loss (and accuracy under cross-entropy)} on the mask ``points`` (N,), keys with ``prefix``."""
+        output = self.predict(self.x[:, points])
+        found = {prefix + "loss": self.mse(output, points)}
+        if self.cfg.loss == "cross_entropy":
+            found[prefix + "accuracy"] = float(np.mean(predicted(output) == self.y[0, points]))
+        return found
 
     def test(self) -> float:
         """Forward on all the data, print its MSE, save (and maybe show) the figures. Returns the MSE."""
         prediction = self.predict()                            # (out, N)
         mse = self.mse(prediction)
-        print(f"test: MSE {mse} on {self.y.shape[1]} points after {self.epoch} epochs")
-        if self.validating:
-            print(f"validation: MSE {self.mse(prediction[:, self.held_out], self.held_out)} "
-                  f"on {np.count_nonzero(self.held_out)} held-out points")
+        everywhere = np.ones(self.y.shape[1], dtype=bool)
+        for name, points in (("test", everywhere), ("validation", self.held_out)):
+            if points.any():
+                found = self.scores(points)
+                what = (f"accuracy {found['accuracy']} cross-entropy {found['loss']}" if "accuracy" in found
+                        else f"MSE {found['loss']}")
+                where = "points" if name == "test" else "held-out points"
+                print(f"{name}: {what} on {np.count_nonzero(points)} {where}" +
+                      (f" after {self.epoch} epochs" if name == "test" else ""))
         report.draw_figures(self, prediction, mse)
         return mse
 

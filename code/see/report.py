@@ -32,8 +32,14 @@ def make_figures(trainer, prediction: np.ndarray, mse: float) -> list:
     one_input = trainer.x.shape[0] == 1
     hidden_layers = len(trainer.net.linear_list) - 1
     made = {}
-    made["result_img_path"] = (lambda: figures.plot_result(x, y, final, mse, epoch, trainer.held_out)) if one_input \
-        else (lambda: figures.plot_predicted_vs_true(y, final, mse, epoch))
+    if cfg.loss == "cross_entropy" and trainer.x.shape[0] == 2:
+        accuracy = trainer.scores(np.ones(trainer.y.shape[1], dtype=bool))["accuracy"]
+        labels = trainer.y[0].astype(np.int64)
+        made["result_img_path"] = lambda: figures.plot_decision(trainer.net, trainer.x, labels, trainer.held_out, accuracy)
+    elif one_input:
+        made["result_img_path"] = lambda: figures.plot_result(x, y, final, mse, epoch, trainer.held_out)
+    else:
+        made["result_img_path"] = lambda: figures.plot_predicted_vs_true(y, final, mse, epoch)
     if trainer.history.epochs:
         made["loss_img_path"] = lambda: figures.plot_loss(trainer.history)
     if one_input:

@@ -16,17 +16,36 @@ def prepare_data(dataset, cfg) -> tuple:
     """(x, y, held_out, loader): the points (in, N), (out, N), the held-out mask (N,) and the training
     batches; DataError when layers_dim does not fit the data."""
     x, y, held_out = prepare(dataset, cfg)
-    if cfg.layers_dim[0] != x.shape[0] or cfg.layers_dim[-1] != y.shape[0]:
+    if cfg.loss == "cross_entropy":
+        check_labels(y, cfg)
+    elif cfg.layers_dim[0] != x.shape[0] or cfg.layers_dim[-1] != y.shape[0]:
         raise DataError(f"layers_dim must be [{x.shape[0]}, ..., {y.shape[0]}] to match the data (first = inputs, "
                         f"last = outputs), got {list(cfg.layers_dim)}")
     return x, y, held_out, training_loader(x, y, held_out, cfg)
+
+
+def check_labels(y: np.ndarray, cfg) -> None:
+    """DataError unless y (1, N) holds integer labels 0 .. K-1 and layers_dim ends in K (or 1 for two
+    classes, with a sigmoid); K: the spiral's classes, 2 for the other sets, layers_dim's last (at
+    least 2) for a CSV file."""
+    dims = list(cfg.layers_dim)
+    classes = cfg.classes if cfg.dataset == "spiral" else 2 if cfg.dataset != "sine" else max(dims[-1], 2)
+    bad = np.flatnonzero((y[0] != np.round(y[0])) | (y[0] < 0) | (y[0] >= classes))
+    if len(bad):
+        where = f"data_path {cfg.data_path!r} row {bad[0] + 2} column {dims[0] + 1}" if cfg.data_path else "the labels"
+        raise DataError(f"{where}: {float(y[0, bad[0]])!r} is not a label, an integer from 0 to {classes - 1}")
+    inputs = 2 if cfg.dataset != "sine" else dims[0]
+    if dims[0] != inputs or dims[-1] not in ((classes, 1) if classes == 2 else (classes,)):
+        one = " (or 1, a sigmoid, for two classes)" if classes == 2 else ""
+        raise DataError(f"layers_dim {dims} does not fit: the first size must be the {inputs} inputs and the last "
+                        f"the {classes} classes{one}")
 
 
 def prepare(dataset, cfg) -> tuple:
     """(x, y, held_out): all the points as (in, N) and (out, N), the targets with noise if asked,
     and a boolean mask (N,) of the points held out of training, chosen at random (seeded)."""
     x, y = as_columns(dataset, "x"), as_columns(dataset, "y")
-    if cfg.noise > 0:                                          # 0: the article's exact targets
+    if cfg.noise > 0 and cfg.loss == "mse":                    # 0: the article's exact targets; labels: never
         y = y + np.random.default_rng([cfg.seed, 1]).normal(0.0, cfg.noise, y.shape)
     n = x.shape[1]
     held_out = np.zeros(n, dtype=bool)

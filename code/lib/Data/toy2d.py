@@ -52,3 +52,19 @@ def moons(n: int, noise: float, rng) -> tuple:
 
 
 DATASETS: dict = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral, "moons": moons}
+
+
+class Points2D:
+    """A generated 2-D set, as a dataset: x (2, N) points, y (1, N) labels (floats 0.0 .. K-1)."""
+
+    def __init__(self, name: str, n: int, noise: float, seed: int, classes: int = 3):
+        rng = np.random.default_rng([seed, 3])                     # its own stream: the weights' is left alone
+        extra = {"classes": classes} if name == "spiral" else {}
+        self.x, labels = DATASETS[name](n, noise, rng, **extra)
+        self.y = labels[None, :].astype(np.float64)
+
+    def __len__(self) -> int:
+        return self.x.shape[1]
+
+    def __getitem__(self, i: int) -> dict:
+        return {"x": self.x[:, i], "y": self.y[:, i]}

@@ -1,5 +1,5 @@
 # ruff: noqa: N999  (named like the article's modules)
-"""Adam, as torch.optim.Adam documents it (no weight decay, no AMSGrad)."""
+"""Adam, as torch.optim.Adam documents it (its L2 weight_decay; no AMSGrad)."""
 
 import numpy as np
 
@@ -15,8 +15,10 @@ class Adam:
     grads:  {"d" + name: array}, as ``network.backward()`` returns them
     """
 
-    def __init__(self, params: dict, lr: float, betas: tuple = (0.9, 0.999), eps: float = 1e-8):
+    def __init__(self, params: dict, lr: float, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0):
         self.params = params
+        self.weight_decay = weight_decay                       # g = g + lambda * p first
         self.lr = lr
         self.betas = tuple(betas)
         self.eps = eps
@@ -28,6 +30,8 @@ class Adam:
         t = int(self.state["step"])
         for name, p in self.params.items():
             g = grads["d" + name]
+            if self.weight_decay != 0:
+                g = g + self.weight_decay * p                  # g = g + lambda * p
             m = self.state.setdefault(f"exp_avg_{name}", np.zeros_like(p))
             v = self.state.setdefault(f"exp_avg_sq_{name}", np.zeros_like(p))
             m *= beta1

@@ -10,18 +10,21 @@ class SGD:
 
     params: {name: array}, the live arrays of ``network.parameters()`` (updated in place)
     grads:  {"d" + name: array of the same shape}, as ``network.backward()`` returns them
-    Weight decay, dampening and Nesterov are left out.
+    weight_decay lambda: g = g + lambda * p first (L2 regularisation); dampening and Nesterov are left out.
     """
 
-    def __init__(self, params: dict, lr: float, momentum: float = 0.0):
+    def __init__(self, params: dict, lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
         self.params = params
         self.lr = lr
         self.momentum = momentum
+        self.weight_decay = weight_decay
         self.state = {}                                        # "momentum_buffer_w0" -> array
 
     def step(self, grads: dict) -> None:
         for name, p in self.params.items():
             g = grads["d" + name]                              # (same shape as p)
+            if self.weight_decay != 0:
+                g = g + self.weight_decay * p                  # g = g + lambda * p
             if self.momentum != 0:
                 g = self._buffer(name, g)                      # b = mu * b + g
             p -= self.lr * g                                   # p -= lr * b

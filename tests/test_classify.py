@@ -1,0 +1,84 @@
+"""Classification from the command line (issue 21): the 2-D sets, accuracy, the decision map, resume."""
+
+import numpy as np
+import pytest
+from conftest import load_ckpt
+from test_faults import assert_one_line_error
+
+SPIRAL = ["--loss", "cross_entropy", "--dataset", "spiral", "--layers-dim", 2, 32, 3, "--activation", "relu",
+          "--init", "xavier", "--learning-rate", 0.5, "--batch-size", 32, "--n-points", 300]
+
+
+def test_the_spiral_is_learned_and_its_decision_map_drawn(run_demo, tmp_path):
+    result = run_demo(*SPIRAL, "--total-epochs", 600, "--log-every", 300, figures=True)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    test_line = [line for line in result.stdout.splitlines() if line.startswith("test: ")][0]
+    accuracy = float(test_line.split()[2])
+    assert test_line.startswith("test: accuracy ") and " cross-entropy " in test_line and accuracy > 0.9
+    assert (tmp_path / "result.png").read_bytes()[:4] == b"\x89PNG"
+    run, header = (tmp_path / "metrics.csv").read_text().splitlines()[:2]
+    assert header.startswith("epoch,loss,accuracy,")
+    ckpt = load_ckpt(tmp_path / "ckpt.npy")
+    assert str(ckpt["loss"]) == "cross_entropy" and str(ckpt["dataset"]) == "spiral" and int(ckpt["classes"]) == 3
+
+
+@pytest.mark.parametrize("dataset,dims", [("spiral", (2, 16, 3)), ("circle", (2, 8, 1)), ("xor", (2, 8, 2)),
+                                          ("moons", (2, 8, 1)), ("gauss", (2, 4, 2))])
+def test_resume_gives_the_very_bytes_of_a_straight_run(run_main, tmp_path, dataset, dims):
+    flags = ["--loss", "cross_entropy", "--dataset", dataset, "--layers-dim", *dims, "--weight-decay", 1e-3,
+             "--n-points", 120, "--batch-size", 32, "--val-fraction", 0.25, "--shuffle"]
+    assert run_main(*flags, "--total-epochs", 30, "--out", "resumed").returncode == 0
+    assert run_main(*flags, "--total-epochs", 60, "--out", "resumed").returncode == 0
+    assert run_main(*flags, "--total-epochs", 60, "--out", "straight").returncode == 0
+    for name in ("ckpt.npy", "metrics.csv"):
+        assert (tmp_path / "resumed" / name).read_bytes() == (tmp_path / "straight" / name).read_bytes()
+    header = (tmp_path / "straight" / "metrics.csv").read_text().splitlines()[1]
+    assert header.startswith("epoch,loss,val_loss,accuracy,val_accuracy,")
+
+
+@pytest.mark.parametrize("flags,fragment", [
+    (("--dataset", "spirals", "--loss", "cross_entropy"), "dataset must be one of sine, circle, xor, gauss, spiral, moons"),
+    (("--loss", "cross_entropy"), "loss cross_entropy classifies: it needs labels"),
+    (("--dataset", "circle"), "needs loss cross_entropy"),
+    (("--loss", "cross_entropy", "--dataset", "spiral", "--layers-dim", 2, 8, 2), "the last the 3 classes"),
+    (("--loss", "cross_entropy", "--dataset", "circle", "--layers-dim", 3, 8, 1), "the first size must be the 2 inputs"),
+    (("--loss", "hinge",), "loss must be one of mse, cross_entropy"),
+    (("--weight-decay", -1), "weight_decay must be a number >= 0"),
+    (("--classes", 1), "classes must be an integer from 2 to 20")])
+def test_every_bad_classification_setting_is_one_line(run_main, tmp_path, flags, fragment):
+    assert_one_line_error(run_main(*flags), fragment)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_label_that_is_not_an_integer_in_range_names_the_file_row_and_column(run_main, tmp_path):
+    rows = "".join(f"{i / 10},{-i / 10},{i % 3}\n" for i in range(40))
+    (tmp_path / "d.csv").write_text("x0,x1,label\n" + rows.replace("0.5,-0.5,2", "0.5,-0.5,3"))
+    result = run_main("--loss", "cross_entropy", "--data-path", "d.csv", "--layers-dim", 2, 8, 3, "--batch-size", 8)
+    assert_one_line_error(result, "data_path 'd.csv' row 7 column 3: 3.0 is not a label, an integer from 0 to 2")
+    (tmp_path / "d.csv").write_text("x0,x1,label\n" + rows)
+    assert run_main("--loss", "cross_entropy", "--data-path", "d.csv", "--layers-dim", 2, 8, 3, "--batch-size", 8,
+                    "--total-epochs", 3).returncode == 0
+
+
+def test_weight_decay_by_hand():
+    from code.lib.Optim import SGD
+    p, g = np.array([2.0, -4.0]), np.array([1.0, 1.0])
+    SGD({"w0": p}, lr=0.5, weight_decay=0.1).step({"dw0": g})
+    np.testing.assert_allclose(p, [2.0 - 0.5 * (1 + 0.2), -4.0 - 0.5 * (1 - 0.4)], rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_weight_decay_equals_torch_optim_over_100_steps(name):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (never required)")
+    from code.lib.Optim import SGD, Adam
+    rng = np.random.default_rng(0)
+    ours = {"w0": rng.normal(size=(3, 2))}
+    theirs = torch.tensor(ours["w0"].copy(), requires_grad=True)
+    mine = (SGD if name == "sgd" else Adam)(ours, lr=0.01, weight_decay=1e-2)
+    torch_opt = (torch.optim.SGD if name == "sgd" else torch.optim.Adam)([theirs], lr=0.01, weight_decay=1e-2)
+    for _ in range(100):
+        g = rng.normal(size=(3, 2))
+        mine.step({"dw0": g})
+        theirs.grad = torch.tensor(g)
+        torch_opt.step()
+    np.testing.assert_allclose(ours["w0"], theirs.detach().numpy(), rtol=1e-10)

@@ -82,3 +82,17 @@ def test_weight_decay_equals_torch_optim_over_100_steps(name):
         theirs.grad = torch.tensor(g)
         torch_opt.step()
     np.testing.assert_allclose(ours["w0"], theirs.detach().numpy(), rtol=1e-10)
+
+
+def test_explain_under_cross_entropy_prints_the_probabilities_and_p_minus_y(run_main):
+    result = run_main("--explain", "--no-resume", "--loss", "cross_entropy", "--dataset", "spiral",
+                      "--layers-dim", 2, 2, 3)
+    assert result.returncode == 0, result.stderr                                   # the gradient check passed
+    out = result.stdout
+    assert "p = softmax(output), column by column" in out and "loss: J = mean of -log p_label = " in out
+    p = np.array([[float(v) for v in line.strip(" []").split()] for line in
+                  out.split("p = softmax(output), column by column    shape (3, 3)\n", 1)[1].splitlines()[:3]])
+    dz = np.array([[float(v) for v in line.strip(" []").split()] for line in
+                   out.split("dz1 = p - onehot(y)    shape (3, 3)\n", 1)[1].splitlines()[:3]])
+    np.testing.assert_allclose(dz, p - np.eye(3), atol=2e-6)                      # labels 0, 1, 2 on the first 3
+    assert abs(float(out.split("mean of -log p_label = ")[1].split()[0]) - np.mean(-np.log(np.diag(p)))) < 1e-5

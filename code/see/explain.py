@@ -11,6 +11,7 @@ import copy
 import numpy as np
 
 from code.lib.gradcheck import gradient_check
+from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss, probabilities
 from code.lib.Optim import Adam
 
 WHOLE = 100                                            # arrays up to this many entries (10 x 10) print whole
@@ -52,16 +53,29 @@ def explain_forward(net, x: np.ndarray) -> tuple:
     return caches, output
 
 
-def explain_backward(net, caches: dict, output: np.ndarray, y: np.ndarray) -> dict:
-    m, last = y.shape[1], len(net.linear_list) - 1
+def explain_loss(net, output: np.ndarray, y: np.ndarray) -> str:
+    """Print the loss of the step; returns the formula of the last layer's dz."""
+    m = y.shape[1]
+    if isinstance(net.loss, CrossEntropyLoss):
+        binary = output.shape[0] == 1
+        show("p", "sigmoid(output): P(label 1)" if binary else "softmax(output), column by column", probabilities(output))
+        show("y", "labels", y)
+        print(f"loss: J = mean of -log p_label = {net.loss.forward(output, y):.10g}")
+        return "p - y" if binary else "p - onehot(y)"
     print(f"loss: J = (1 / 2m) sum((output - y)^2) = {np.sum((output - y) ** 2) / (2 * m):.10g}"
           f"    (the article's log prints mean((output - y)^2) = {np.mean((output - y) ** 2):.10g})")
     show("y", "target", y)
+    return "output - y"
+
+
+def explain_backward(net, caches: dict, output: np.ndarray, y: np.ndarray) -> dict:
+    last = len(net.linear_list) - 1
+    first = explain_loss(net, output, y)
     grads = net.backward(caches, output, y)
     print("backward (dz{i} is m * dJ/dz[i+1]; dw{i}, db{i} are dJ/dW_i, dJ/db_i)")
     for i in range(last, -1, -1):
         if i == last:
-            show(f"dz{i}", "output - y", grads[f"dz{i}"])
+            show(f"dz{i}", first, grads[f"dz{i}"])
         else:
             a = caches["a"][i + 1]
             show(f"{net.activation}'(z[{i + 1}])", f"derivative at z[{i + 1}], from a[{i + 1}]",

@@ -5,11 +5,19 @@ import hashlib
 
 import numpy as np
 
+from code.config.validate import option
 from code.run.checks import FORMAT, TASK
 
 
 class TrainingDiverged(RuntimeError):
     """The loss or a weight became non-finite."""
+
+
+def diverged(epoch: int, loss, cfg, saved_epoch) -> str:
+    """The message of a run whose loss or weights stopped being finite, saying what is saved."""
+    kept = "no checkpoint was written" if saved_epoch is None else f"{cfg.ckpt_path} keeps epoch {saved_epoch}"
+    return (f"training diverged at epoch {epoch} (loss {loss}): try a smaller {option('learning_rate')} than "
+            f"{cfg.learning_rate}; {kept}")
 
 
 def finite(params: dict, message: str) -> dict:

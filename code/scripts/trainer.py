@@ -1,13 +1,12 @@
 """The Trainer: train, test, save and load, as in the article, plus exact resume."""
 
-import math
 import os
 
 import numpy as np
 
-from code.config.validate import check_unchanged, option, validate
+from code.config.validate import check_unchanged, validate
 from code.lib.Data.prepare import prepare_data
-from code.lib.Loss.CrossEntropyLoss import predicted
+from code.lib.Loss import describe, evaluate
 from code.lib.Optim import make_optimizer
 from code.run import folders, metrics, snapshots, state
 from code.run.checkpoint import load_checkpoint, save_checkpoint
@@ -22,13 +21,13 @@ from code.see import report
 class Trainer:
     """Trains ``network(cfg.layers_dim)`` on ``Dataset()`` (or ``dataset``: anything with ``x`` (in, N)
     and ``y`` (out, N) arrays) with the configured optimizer; cfg: the keys of default_config.py's _C.
-    State: ``epoch`` and ``iteration`` (done), ``history`` (metrics.csv), ``snapshots`` ({epoch: params})."""
+    State: ``epoch`` and ``iteration`` (done), ``history`` (metrics.csv), ``snapshots`` ({epoch: params}).
+    The weights start as np.random.seed(cfg.seed); np.random.random would draw them, the article's way."""
 
     def __init__(self, cfg, dataset=None):
         validate(cfg)                                        # ConfigError on a bad value
         self.cfg, self.dataset = cfg, make_dataset(cfg) if dataset is None else dataset
         self.x, self.y, self.held_out, self.loader = prepare_data(self.dataset, cfg)   # (in, N), (out, N), (N,)
-        # RandomState(seed).random draws what np.random.seed(seed); np.random.random would.
         self.net = network(cfg.layers_dim, cfg.activation, cfg.init, rng=np.random.RandomState(cfg.seed), loss=cfg.loss)
         self.optimizer = make_optimizer(cfg, self.net.parameters())
         self.settings = state.settings(cfg, self.net, self.x, self.y, self.held_out)   # what the checkpoint records
@@ -45,7 +44,6 @@ class Trainer:
             print(f"no checkpoint at {cfg.ckpt_path}: training from scratch")
         self.history.claim(loaded=self.saved_epoch is not None)   # another run's metrics.csv: set aside
 
-    # ---- training -----------------------------------------------------------------------
     def train(self) -> None:
         """Train from epoch ``self.epoch`` + 1 to ``cfg.total_epochs``; checkpoint along the way. Ctrl-C
         (SIGTERM, SIGHUP) finishes the epoch, saves, raises TrainingStopped; TrainingDiverged on NaN."""
@@ -60,11 +58,11 @@ class Trainer:
         with StopOnSignal() as stop, np.errstate(over="ignore", invalid="ignore"):
             for epoch in range(self.epoch, cfg.total_epochs):
                 row = self.train_one_epoch(epoch)
-                if not math.isfinite(row["loss"]):
-                    raise TrainingDiverged(self._diverged(epoch + 1, row["loss"]))
+                if not np.isfinite(row["loss"]):
+                    raise TrainingDiverged(state.diverged(epoch + 1, row["loss"], cfg, self.saved_epoch))
                 self.epoch = epoch + 1
                 if self.validating:
-                    row.update(self.scores(self.held_out, "val_"))
+                    row.update({"val_" + key: value for key, value in self.scores(self.held_out).items()})
                 self.history.append(self.epoch, row)
                 if self.epoch in keep:
                     self.snapshots[self.epoch] = snapshots.flat(self.net.parameters())
@@ -76,8 +74,7 @@ class Trainer:
                     raise TrainingStopped(stop.signum, self.epoch)
 
     def train_one_epoch(self, epoch: int) -> dict:
-        """One pass over the batches: forward, backward, optimizer step for each.  Returns the epoch's
-        row of metrics.csv (metrics.Measurements): its loss, each batch measured before its update."""
+        """Forward, backward and a step for each batch; returns the epoch's row of metrics.csv."""
         cfg, net = self.cfg, self.net
         log = epoch % cfg.log_every == 0 and not cfg.quiet
         if cfg.shuffle:                                      # the same orders after a resume
@@ -95,62 +92,39 @@ class Trainer:
             self.iteration += 1
         return measured.row()
 
-    def _diverged(self, epoch: int, loss: float) -> str:
-        kept = "no checkpoint was written" if self.saved_epoch is None else f"{self.cfg.ckpt_path} keeps epoch {self.saved_epoch}"
-        return (f"training diverged at epoch {epoch} (loss {loss}): try a smaller "
-                f"{option('learning_rate')} than {self.cfg.learning_rate}; {kept}")
-
-    # ---- test ---------------------------------------------------------------------------------
     def predict(self, x: np.ndarray | None = None) -> np.ndarray:
         """The net's output (out, N) on ``x`` (in, N), all the data when None."""
         with np.errstate(over="ignore"):
             return self.net.forward(self.x if x is None else x)[1]
 
-    def mse(self, prediction: np.ndarray | None = None, points: np.ndarray | None = None) -> float:
-        """The mean of (output - y)^2 over all the data, or over the mask ``points`` (N,); under
-        cross-entropy, the mean cross-entropy (the loss the run is judged by)."""
-        y = self.y if points is None else self.y[:, points]
-        output = self.predict() if prediction is None else prediction
-        if self.cfg.loss == "cross_entropy":
-            return self.net.loss.forward(output, y)
-        return float(np.mean((output - y) ** 2))
+    def scores(self, points: np.ndarray | None = None) -> dict:
+        """{"loss": the MSE or the cross-entropy, "accuracy" when classifying} on all data, or the mask ``points``."""
+        chosen = slice(None) if points is None else points
+        return evaluate(self.net, self.x[:, chosen], self.y[:, chosen])
 
-    def scores(self, points: np.ndarray, prefix: str = "") -> dict:
-        """{loss (and accuracy under cross-entropy)} on the mask ``points`` (N,), keys with ``prefix``."""
-        output = self.predict(self.x[:, points])
-        found = {prefix + "loss": self.mse(output, points)}
-        if self.cfg.loss == "cross_entropy":
-            found[prefix + "accuracy"] = float(np.mean(predicted(output) == self.y[0, points]))
-        return found
+    def mse(self) -> float:
+        """The mean of (output - y)^2 over all the data (the cross-entropy when classifying)."""
+        return self.scores()["loss"]
 
     def test(self) -> float:
         """Forward on all the data, print its MSE, save (and maybe show) the figures. Returns the MSE."""
-        prediction = self.predict()                            # (out, N)
-        mse = self.mse(prediction)
-        everywhere = np.ones(self.y.shape[1], dtype=bool)
-        for name, points in (("test", everywhere), ("validation", self.held_out)):
-            if points.any():
-                found = self.scores(points)
-                what = (f"accuracy {found['accuracy']} cross-entropy {found['loss']}" if "accuracy" in found
-                        else f"MSE {found['loss']}")
-                where = "points" if name == "test" else "held-out points"
-                print(f"{name}: {what} on {np.count_nonzero(points)} {where}" +
-                      (f" after {self.epoch} epochs" if name == "test" else ""))
-        report.draw_figures(self, prediction, mse)
-        return mse
+        found = self.scores()
+        print(f"test: {describe(found)} on {self.y.shape[1]} points after {self.epoch} epochs")
+        if self.validating:
+            print(f"validation: {describe(self.scores(self.held_out))} on "
+                  f"{np.count_nonzero(self.held_out)} held-out points")
+        report.draw_figures(self, self.predict(), found["loss"])
+        return found["loss"]
 
-    # ---- checkpoint ---------------------------------------------------------------------------
     def state(self) -> dict:
-        """Everything the checkpoint holds (see code/run/state.py); TrainingDiverged if a weight is
-        not finite, ConfigError if a fixed setting of cfg changed since the Trainer was built."""
+        """Everything the checkpoint holds (code/run/state.py); never a non-finite weight or a changed setting."""
         check_unchanged(self.cfg, self.fixed)
-        params = state.finite(self.net.parameters(), self._diverged(self.epoch, float("nan")))
+        params = state.finite(self.net.parameters(), state.diverged(self.epoch, "nan", self.cfg, self.saved_epoch))
         return state.make_state(self.settings, self.epoch, self.iteration, self.imported, self.snapshots, params,
                                 self.optimizer.state_dict())
 
     def save_models(self) -> None:
-        """Append to metrics.csv, then write the checkpoint to cfg.ckpt_path (atomically), unless it
-        holds this epoch already.  A metrics file that cannot be written never costs the checkpoint."""
+        """Append to metrics.csv (a failure costs no checkpoint), then write the checkpoint, atomically."""
         if self.saved_epoch == self.epoch:
             return
         saved = self.state()
@@ -161,8 +135,7 @@ class Trainer:
             print(f"save models finish: {self.cfg.ckpt_path} (epoch {self.epoch}, iteration {self.iteration})")
 
     def load_models(self) -> None:
-        """Read cfg.ckpt_path into the net, the optimizer and the training state.
-        CheckpointError if it is damaged or of another net, optimizer or data."""
+        """Read cfg.ckpt_path into the net, the optimizer and the training state (CheckpointError: unusable)."""
         path = self.cfg.ckpt_path
         saved = load_checkpoint(path)
         for note in resume_notes(path, saved, self.settings):

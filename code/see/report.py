@@ -33,7 +33,7 @@ def make_figures(trainer, prediction: np.ndarray, mse: float) -> list:
     hidden_layers = len(trainer.net.linear_list) - 1
     made = {}
     if cfg.loss == "cross_entropy" and trainer.x.shape[0] == 2:
-        accuracy = trainer.scores(np.ones(trainer.y.shape[1], dtype=bool))["accuracy"]
+        accuracy = trainer.scores()["accuracy"]
         labels = trainer.y[0].astype(np.int64)
         made["result_img_path"] = lambda: figures.plot_decision(trainer.net, trainer.x, labels, trainer.held_out, accuracy)
     elif one_input:

@@ -96,3 +96,49 @@ def test_explain_under_cross_entropy_prints_the_probabilities_and_p_minus_y(run_
                    out.split("dz1 = p - onehot(y)    shape (3, 3)\n", 1)[1].splitlines()[:3]])
     np.testing.assert_allclose(dz, p - np.eye(3), atol=2e-6)                      # labels 0, 1, 2 on the first 3
     assert abs(float(out.split("mean of -log p_label = ")[1].split()[0]) - np.mean(-np.log(np.diag(p)))) < 1e-5
+
+
+@pytest.mark.parametrize("classes", [3, 1])
+def test_cross_entropy_and_its_gradients_equal_torchs(classes):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (never required)")
+    from code.scripts.network import network
+    rng = np.random.default_rng(5)
+    net = network([2, 6, classes], activation="tanh", init="xavier", rng=rng, loss="cross_entropy")
+    x = rng.normal(size=(2, 7))
+    y = rng.integers(0, max(classes, 2), size=(1, 7)).astype(float)
+    caches, output = net.forward(x)
+    grads = net.backward(caches, output, y)
+    layers = [torch.nn.Linear(2, 6).double(), torch.nn.Tanh(), torch.nn.Linear(6, classes).double()]
+    with torch.no_grad():
+        for layer, ours in zip(layers[::2], net.linear_list):
+            layer.weight.copy_(torch.from_numpy(ours.weight))
+            layer.bias.copy_(torch.from_numpy(ours.bias[:, 0]))
+    logits = torch.nn.Sequential(*layers)(torch.from_numpy(x.T.copy()))
+    target = torch.from_numpy(y[0])
+    loss = (torch.nn.CrossEntropyLoss()(logits, target.long()) if classes > 1
+            else torch.nn.BCEWithLogitsLoss()(logits[:, 0], target))
+    loss.backward()
+    assert net.loss.forward(output, y) == pytest.approx(loss.item(), rel=1e-12)
+    np.testing.assert_allclose(grads["dw0"], layers[0].weight.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(grads["dw1"], layers[2].weight.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_compare_takes_the_new_keys(run_main, tmp_path):
+    result = run_main("--compare", "dataset=circle,moons", "--loss", "cross_entropy", "--layers-dim", 2, 8, 1,
+                      "--total-epochs", 20, "--n-points", 100, "--batch-size", 20)
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()[2:4]] == ["circle", "moons"]
+    assert run_main("--compare", "weight_decay=0,1e-3", "--total-epochs", 5).returncode == 0
+
+
+def test_figures_draw_a_bounded_number_of_points(tmp_path):
+    from test_demo import config
+
+    from code.scripts.Dataset import Dataset
+    from code.scripts.trainer import Trainer
+    from code.see import report
+    trainer = Trainer(config(tmp_path, total_epochs=1, batch_size=20000), dataset=Dataset(step=1e-5))   # 200,000
+    made = report.make_figures(trainer, trainer.predict(), trainer.mse())
+    drawn = [len(artist.get_offsets()) if hasattr(artist, "get_offsets") else len(artist.get_xdata())
+             for _, fig in made for ax in fig.axes for artist in ax.collections + ax.lines]
+    assert max(drawn) <= 4000 and len(trainer.x[0]) == 200_000

@@ -394,3 +394,16 @@ def test_relative_error_whole_array_and_entrywise_by_hand():
     scale = 5.0 + np.sqrt(3.1**2 + 4.2**2)                                # ||a|| + ||n||
     assert relative_error(analytic, numeric) == pytest.approx(np.sqrt(0.1**2 + 0.2**2) / scale, rel=1e-12)
     assert relative_error(analytic, numeric, entrywise=True) == pytest.approx(0.2 / scale, rel=1e-12)
+
+
+@pytest.mark.parametrize("python", interpreters()[:1])
+def test_the_package_imports_after_the_standard_code_module_from_any_folder(python, tmp_path):
+    # As in a Jupyter kernel or IPython: the standard library's `code` is imported first (pdb does it),
+    # the repository is put on sys.path from elsewhere, and demo makes `code` this project's package.
+    script = (f"import pdb, code, sys; assert not hasattr(code, '__path__'); sys.path.append({ROOT!r}); "
+              "import demo; from code.config import new_config; from code.scripts.trainer import Trainer; "
+              f"import code as ours; assert ours.__file__.startswith({ROOT!r}); "
+              "assert new_config(total_epochs=3).total_epochs == 3; ours.InteractiveConsole; pdb.Pdb; "
+              "import code.config.default_config as d; print(d._C.layers_dim)")
+    result = subprocess.run([python, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout.strip() == "[1, 25, 1]", result.stderr

@@ -176,6 +176,8 @@ def check_output_path(key: str, path) -> None:
         raise ConfigError(f"{key} {path!r} is a folder; give a file path")
     if os.path.exists(path) and not os.path.isfile(path):        # a FIFO, a device, a socket
         raise ConfigError(f"{key} {path!r} exists and is not a regular file; give another path")
+    if os.path.isfile(path) and not os.access(path, os.W_OK):   # the file itself, not only its folder
+        raise ConfigError(f"{key} {path!r} exists and cannot be written (read-only); give another path")
     folder = os.path.dirname(os.path.abspath(path))
     while not os.path.exists(folder):                         # the nearest existing ancestor
         folder = os.path.dirname(folder)

@@ -6,7 +6,7 @@ import numpy as np
 
 from code.run.snapshots import unflat
 from code.scripts.network import network
-from code.see import animation, figures, output
+from code.see import animation, figures, maps, output
 
 
 def progress_fits(trainer, final: np.ndarray) -> dict:
@@ -35,7 +35,7 @@ def make_figures(trainer, prediction: np.ndarray, mse: float) -> list:
     if cfg.loss == "cross_entropy" and trainer.x.shape[0] == 2:
         accuracy = trainer.scores()["accuracy"]
         labels = trainer.y[0].astype(np.int64)
-        made["result_img_path"] = lambda: figures.plot_decision(trainer.net, trainer.x, labels, trainer.held_out, accuracy)
+        made["result_img_path"] = lambda: maps.plot_decision(trainer.net, trainer.x, labels, trainer.held_out, accuracy)
     elif one_input:
         made["result_img_path"] = lambda: figures.plot_result(x, y, final, mse, epoch, trainer.held_out)
     else:

@@ -31,7 +31,9 @@ import time
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
-ORIGINAL = os.path.join(os.path.dirname(ROOT), "shared", "original_program")
+# The published program, beside the repository on the team's machines (.ci/run, which tests a copy
+# of the tree elsewhere, passes where it is in HJLNET_ORIGINAL).
+ORIGINAL = os.environ.get("HJLNET_ORIGINAL") or os.path.join(os.path.dirname(ROOT), "shared", "original_program")
 
 # A contender: a process that trains on command.  "train N" trains N more epochs and prints the
 # seconds; "weights" prints the weights (repr of every float, in order).  argv: kind, folder.

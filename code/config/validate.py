@@ -99,7 +99,7 @@ def _positive_ints(value) -> bool:
 
 def validate(cfg) -> None:
     """Raise ConfigError for the first bad value of ``cfg`` (an EasyDict with the keys of KINDS).
-    Whether layers_dim fits the data is check_layers_fit's, once the data is read."""
+    Whether layers_dim fits the data is checked once the data is read (lib/Data/prepare.py)."""
     missing = [key for key in KINDS if key not in cfg]
     if missing:
         raise ConfigError(f"config lacks the key(s) {', '.join(missing)}")
@@ -160,12 +160,6 @@ def check_task(cfg) -> None:
                           f"({option('loss', 'cross_entropy')})")
     if cfg.dataset != "sine" and cfg.data_path:
         raise ConfigError(f"dataset {cfg.dataset} and data_path {cfg.data_path!r}: give one of them")
-
-
-def check_layers_fit(dims: list, in_features: int, out_features: int) -> None:
-    """ConfigError unless layers_dim's first size is the data's inputs and its last the outputs."""
-    _require(dims[0] == in_features and dims[-1] == out_features, "layers_dim", list(dims),
-             f"[{in_features}, ..., {out_features}] to match the data (first = inputs, last = outputs)")
 
 
 def check_output_path(key: str, path) -> None:

@@ -13,6 +13,11 @@ from collections.abc import Callable
 from code.run.signals import held
 
 
+def with_extension(path: str, extension: str) -> str:
+    """``path``, or ``path + extension`` when it has none (as matplotlib and Pillow do)."""
+    return path if os.path.splitext(path)[1] else path + extension
+
+
 def write_atomically(path: str, write: Callable, what: str) -> None:
     """Call ``write(binary file)``, then rename the file to ``path``.  OSError "cannot write
     {what} {path}: ..." when it fails; the previous file at ``path``, if any, is then unchanged."""

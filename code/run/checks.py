@@ -107,10 +107,9 @@ def other_run(state: dict, settings: dict, strict: bool = False) -> dict:
     """{} when a checkpoint (``state``) can go on as this run (``settings``, in its form); else what
     differs, {key: (the checkpoint's, this run's)}, e.g. {"layers_dim": ([1, 25, 1], [1, 30, 10, 1])}:
     another net, optimizer or data; with ``strict``, any other setting too (learning_rate, seed...)."""
-    keys = ("layers_dim", "activation", "optimizer", "data", "loss", "dataset", "classes", "n_points")
-    keys += ("weight_decay",) + (ANNOUNCED + IGNORED if strict else ())
-    return {key: (_shown(_field(state, key)), _shown(_field(settings, key))) for key in keys
-            if _shown(_field(state, key)) != _shown(_field(settings, key))}
+    keys = ("layers_dim", "activation", "optimizer", "data", *TASK) + (ANNOUNCED + IGNORED if strict else ())
+    pairs = {key: (_shown(_field(state, key)), _shown(_field(settings, key))) for key in keys}
+    return {key: (before, now) for key, (before, now) in pairs.items() if before != now}
 
 
 def _field(fields: dict, key: str):

@@ -9,6 +9,7 @@ place checks it all, before any training: the trainer, --compare and --import-or
 import os
 
 from code.config.validate import FIGURE_KEYS, ConfigError
+from code.run.atomic import with_extension
 
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"          # how the atomic writes name their temporary files
 
@@ -18,9 +19,8 @@ def outputs(cfg) -> dict:
     written = {"ckpt_path": cfg.ckpt_path, "the lock of ckpt_path": os.path.realpath(cfg.ckpt_path) + ".lock",
                "metrics_path": cfg.metrics_path}
     for key in FIGURE_KEYS:
-        written[key] = cfg[key] if os.path.splitext(cfg[key])[1] or not cfg[key] else cfg[key] + ".png"
-    if cfg.animation_path:
-        written["animation_path"] = cfg.animation_path + ("" if os.path.splitext(cfg.animation_path)[1] else ".gif")
+        written[key] = cfg[key] and with_extension(cfg[key], ".png")     # "": the figure is off
+    written["animation_path"] = cfg.animation_path and with_extension(cfg.animation_path, ".gif")
     return {what: os.path.realpath(path) for what, path in written.items() if path}
 
 

@@ -76,8 +76,6 @@ def fingerprint(*arrays: np.ndarray) -> str:
     return digest.hexdigest()[:16]
 
 
-
-
 def run_identity(settings: dict) -> str:
     """16 hex digits naming a run: a SHA-256 of its settings and its data's fingerprint (settings()'s
     dict, or a checkpoint's fields of the same names).  metrics.csv's first line carries it."""

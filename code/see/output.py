@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
 
-from code.run.atomic import write_atomically
+from code.run.atomic import with_extension, write_atomically
 
 # Titles at a fixed height: left to itself matplotlib measures every tick label at every drawing
 # to lift a title clear of them (a quarter of all the drawing time of a run's figures).
@@ -50,11 +50,6 @@ def plain_log_ticks(*axes) -> None:
     for axis in axes:
         axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         axis.set_minor_locator(NullLocator())
-
-
-def with_extension(path: str, extension: str) -> str:
-    """``path``, or ``path + extension`` when it has none (as matplotlib and Pillow do)."""
-    return path if os.path.splitext(path)[1] else path + extension
 
 
 def save_figure(fig: Figure, path: str) -> str:

@@ -182,8 +182,8 @@ cfg = EasyDict(dict(_C, resume=False, show=False, total_epochs=int(sys.argv[2]))
 with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
     trainer = Trainer(cfg)
     t = time.perf_counter(); trainer.train(); phases["training"] = time.perf_counter() - t
-    t = time.perf_counter(); prediction = trainer.predict(); mse = trainer.mse()
-    made = report.make_figures(trainer, prediction, mse); phases["making the figures"] = time.perf_counter() - t
+    t = time.perf_counter(); prediction = trainer.predict(); found = trainer.scores(prediction=prediction)
+    made = report.make_figures(trainer, prediction, found); phases["making the figures"] = time.perf_counter() - t
     for path, fig in made:
         t = time.perf_counter(); output.save_figure(fig, path); phases[os.path.basename(path)] = time.perf_counter() - t
     t = time.perf_counter(); animation.write_animation(trainer, cfg.animation_path, cfg.animation_frames)

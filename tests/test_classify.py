@@ -138,7 +138,7 @@ def test_figures_draw_a_bounded_number_of_points(tmp_path):
     from code.scripts.trainer import Trainer
     from code.see import report
     trainer = Trainer(config(tmp_path, total_epochs=1, batch_size=20000), dataset=Dataset(step=1e-5))   # 200,000
-    made = report.make_figures(trainer, trainer.predict(), trainer.mse())
+    made = report.make_figures(trainer, trainer.predict(), trainer.scores())
     drawn = [len(artist.get_offsets()) if hasattr(artist, "get_offsets") else len(artist.get_xdata())
              for _, fig in made for ax in fig.axes for artist in ax.collections + ax.lines]
     assert max(drawn) <= 4000 and len(trainer.x[0]) == 200_000

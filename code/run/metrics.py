@@ -57,7 +57,7 @@ class Measurements:
 
     def __init__(self, net, detailed: bool):
         self.net, self.detailed, self.classify = net, detailed, classifies(net)
-        self.squares, self.values, self.correct = 0.0, 0, 0      # sum of (output - y)^2, how many, right labels
+        self.squares, self.values, self.correct = 0.0, 0, 0      # sum of (output - y)^2 (or of m J), its terms, right labels
         self.points = 0                                          # the epoch's training points
         if detailed:
             layers = len(net.linear_list)
@@ -70,7 +70,6 @@ class Measurements:
         if self.classify:                                        # the loss J of the batch, times m
             self.squares += self.net.loss.forward(output, y) * y.shape[1]
             self.correct += np.count_nonzero(predicted(output) == y[0])
-            self.values += y.size
         else:
             residual = output - y                                # (out, m)
             self.squares += np.vdot(residual, residual)          # sum of (output - y)^2
@@ -87,7 +86,7 @@ class Measurements:
 
     def row(self) -> dict:
         """{"loss": ..., and when detailed "grad_norm_0": ..., "saturated_1": ..., ...}."""
-        row = {"loss": float(self.squares / self.values)}
+        row = {"loss": float(self.squares / (self.points if self.classify else self.values))}
         if self.classify:
             row["accuracy"] = self.correct / self.points
         if self.detailed:

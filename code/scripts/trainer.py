@@ -21,8 +21,7 @@ from code.see import report
 class Trainer:
     """Trains ``network(cfg.layers_dim)`` on ``Dataset()`` (or ``dataset``: anything with ``x`` (in, N)
     and ``y`` (out, N) arrays) with the configured optimizer; cfg: the keys of default_config.py's _C.
-    State: ``epoch`` and ``iteration`` (done), ``history`` (metrics.csv), ``snapshots`` ({epoch: params}).
-    The weights start as np.random.seed(cfg.seed); np.random.random would draw them, the article's way."""
+    State: ``epoch``, ``iteration``, ``history``, ``snapshots``; weights as np.random.seed(seed), np.random.random."""
 
     def __init__(self, cfg, dataset=None):
         validate(cfg)                                        # ConfigError on a bad value
@@ -97,10 +96,11 @@ class Trainer:
         with np.errstate(over="ignore"):
             return self.net.forward(self.x if x is None else x)[1]
 
-    def scores(self, points: np.ndarray | None = None) -> dict:
-        """{"loss": the MSE or the cross-entropy, "accuracy" when classifying} on all data, or the mask ``points``."""
+    def scores(self, points: np.ndarray | None = None, prediction: np.ndarray | None = None) -> dict:
+        """{"loss": MSE or cross-entropy, "accuracy" if classifying} on all data or ``points`` (output: ``prediction``)."""
         chosen = slice(None) if points is None else points
-        return evaluate(self.net, self.x[:, chosen], self.y[:, chosen])
+        output = self.predict(self.x[:, chosen]) if prediction is None else prediction
+        return evaluate(self.net.loss, output, self.y[:, chosen])
 
     def mse(self) -> float:
         """The mean of (output - y)^2 over all the data (the cross-entropy when classifying)."""
@@ -108,12 +108,13 @@ class Trainer:
 
     def test(self) -> float:
         """Forward on all the data, print its MSE, save (and maybe show) the figures. Returns the MSE."""
-        found = self.scores()
+        prediction = self.predict()                            # (out, N), once for the lines and the figures
+        found = self.scores(prediction=prediction)
         print(f"test: {describe(found)} on {self.y.shape[1]} points after {self.epoch} epochs")
         if self.validating:
-            print(f"validation: {describe(self.scores(self.held_out))} on "
+            print(f"validation: {describe(self.scores(self.held_out, prediction[:, self.held_out]))} on "
                   f"{np.count_nonzero(self.held_out)} held-out points")
-        report.draw_figures(self, self.predict(), found["loss"])
+        report.draw_figures(self, prediction, found)
         return found["loss"]
 
     def state(self) -> dict:

@@ -25,15 +25,16 @@ def progress_fits(trainer, final: np.ndarray) -> dict:
     return fits
 
 
-def make_figures(trainer, prediction: np.ndarray, mse: float) -> list:
-    """[(path, figure)] for every figure that applies to this run; prediction: (out, N)."""
-    cfg, epoch = trainer.cfg, trainer.epoch
+def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
+    """[(path, figure)] for every figure that applies to this run; prediction: (out, N); found: its
+    scores on all the data (Trainer.scores)."""
+    cfg, epoch, mse = trainer.cfg, trainer.epoch, found["loss"]
     x, y, final = trainer.x[0], trainer.y[0], prediction[0]           # (N,): the first input and output
     one_input = trainer.x.shape[0] == 1
     hidden_layers = len(trainer.net.linear_list) - 1
     made = {}
     if cfg.loss == "cross_entropy" and trainer.x.shape[0] == 2:
-        accuracy = trainer.scores()["accuracy"]
+        accuracy = found["accuracy"]
         labels = trainer.y[0].astype(np.int64)
         made["result_img_path"] = lambda: maps.plot_decision(trainer.net, trainer.x, labels, trainer.held_out, accuracy)
     elif one_input:
@@ -55,11 +56,11 @@ def make_figures(trainer, prediction: np.ndarray, mse: float) -> list:
         return [(cfg[key], draw()) for key, draw in made.items() if cfg[key]]
 
 
-def draw_figures(trainer, prediction: np.ndarray, mse: float) -> list:
+def draw_figures(trainer, prediction: np.ndarray, found: dict) -> list:
     """Draw and save every figure of a trained ``trainer`` and its animation; show them when the
     config says so and there is somewhere to show them.  Returns the files written."""
     cfg = trainer.cfg
-    made = make_figures(trainer, prediction, mse)
+    made = make_figures(trainer, prediction, found)
     written = [output.save_figure(fig, path) for path, fig in made]
     if cfg.animation_path:
         written += [animation.write_animation(trainer, cfg.animation_path, cfg.animation_frames)]

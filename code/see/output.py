@@ -84,10 +84,12 @@ def show(figures: list, files: list) -> None:
     if kind == "inline":                                      # each figure's PNG in the cell
         from IPython.display import Image, display
         for fig, path in zip(figures, files):
-            if not path.lower().endswith(".png"):
+            if path.lower().endswith(".png"):
+                display(Image(filename=path))                 # the file just written
+            else:                                             # a PDF or SVG: a PNG of it, for the cell
                 buffer = io.BytesIO()
                 fig.savefig(buffer, format="png", dpi=100)
-            display(Image(filename=path) if path.lower().endswith(".png") else Image(data=buffer.getvalue()))
+                display(Image(data=buffer.getvalue()))
     elif kind == "window":
         import matplotlib.image
         import matplotlib.pyplot as plt

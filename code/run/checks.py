@@ -57,8 +57,18 @@ def _failer(path: str):
     return fail
 
 
+def _nan_or_infinite(value: np.ndarray) -> str:
+    """" holds NaN" / " holds an infinite value" for a float64 array that is not finite, else ""."""
+    if value.dtype != np.float64 or np.all(np.isfinite(value)):
+        return ""
+    return " holds NaN" if np.any(np.isnan(value)) else " holds an infinite value"
+
+
 def _check_weights(fail, state: dict, dims: list) -> None:
     shapes = parameter_shapes(dims)
+    for name, value in state.items():
+        if (name in shapes or name.startswith("optim_") or name == "snapshot_params") and _nan_or_infinite(value):
+            fail(f"{name}{_nan_or_infinite(value)}: a run whose weights are not finite cannot go on")
     for name, shape in shapes.items():
         if name not in state:
             fail(f"lacks the field {name}")

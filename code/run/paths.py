@@ -12,11 +12,14 @@ from code.config.validate import FIGURE_KEYS, ConfigError
 from code.run.atomic import with_extension
 
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"          # how the atomic writes name their temporary files
+NAME_MAX = 255                                  # bytes in one file name, on Linux, macOS and Windows
+TEMP_EXTRA = len(TEMP_PREFIX) + len(".XXXXXXXX") + len(TEMP_SUFFIX)   # what a temporary's name adds
 
 
 def outputs(cfg) -> dict:
     """{what: the real path} of every file a run with ``cfg`` may write ("" keys are off)."""
     written = {"ckpt_path": cfg.ckpt_path, "the lock of ckpt_path": os.path.realpath(cfg.ckpt_path) + ".lock",
+               "the lock of metrics_path": os.path.realpath(cfg.metrics_path) + ".lock",
                "metrics_path": cfg.metrics_path}
     for key in FIGURE_KEYS:
         written[key] = cfg[key] and with_extension(cfg[key], ".png")     # "": the figure is off
@@ -36,7 +39,19 @@ def check_distinct(cfg, inputs: dict | None = None) -> None:
         name = os.path.basename(path)
         if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
             raise ConfigError(f"{key} {path!r} is named like a temporary file of a save; choose another name")
+        check_name_length(key, path, 0 if key.startswith("the lock of") else TEMP_EXTRA)
         if path in seen:
             raise ConfigError(f"{key} and {seen[path]} are the same file ({path}): each file a run writes "
                               "must be a file of its own, never one it reads")
         seen[path] = key
+
+
+def check_name_length(key: str, path: str, extra: int) -> None:
+    """ConfigError when the file name of ``path``, with the ``extra`` bytes of the temporary name a save
+    gives it, passes the file system's NAME_MAX bytes: refused before training, not after it."""
+    size = len(os.fsencode(os.path.basename(path)))
+    if size + extra > NAME_MAX:
+        temporary = f"; a save writes it under a temporary name {extra} bytes longer" if extra else ""
+        raise ConfigError(f"{key}: the file name {os.path.basename(path)[:40]!r}... is {size} bytes{temporary}, "
+                          f"beyond the file system's limit of {NAME_MAX}: choose a name of at most "
+                          f"{NAME_MAX - extra} bytes")

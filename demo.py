@@ -81,7 +81,7 @@ def import_original(source: str, cfg, argv: list) -> int:
     target = folders.placed(cfg, cfg.out)                             # where --out and the paths put it
     paths.check_distinct(target, {"--import-original": source})
     dims, params = import_checkpoint(source, target.ckpt_path)       # CheckpointError: one line
-    trainer = Trainer(EasyDict(dict(cfg, layers_dim=dims, activation="sigmoid", resume=False)))
+    trainer = Trainer(EasyDict(dict(cfg, layers_dim=dims, activation="sigmoid", resume=False, quiet=True)))
     path = trainer.cfg.ckpt_path
     trainer.net.load_parameters(params)
     trainer.imported = True
@@ -112,6 +112,11 @@ def train_test_save(trainer: Trainer, argv: list) -> int:
             with (ProgressLine(trainer) if progress.wanted(cfg) else contextlib.nullcontext(),
                   LiveWindow(trainer) if cfg.live else contextlib.nullcontext()):
                 trainer.train()
+        except OSError as error:                          # metrics.csv cannot take the rows: no checkpoint either
+            if isinstance(error, BrokenPipeError):
+                raise
+            print(f"error: {error}; {saved_note(trainer)}", file=sys.stderr)
+            return 1
         except TrainingStopped as stopped:
             print(f"interrupted by {signal_name(stopped.signum)} after epoch {stopped.epoch}, checkpoint saved "
                   f"to {cfg.ckpt_path}; to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)

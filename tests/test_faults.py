@@ -157,7 +157,7 @@ def test_original_pickled_checkpoint_is_refused(run_demo, tmp_path):
     write_pickled_npy(tmp_path / "ckpt.npy", {"layers_dim": [1, 25, 1], "w": [np.zeros(3)]})
     before = (tmp_path / "ckpt.npy").read_bytes()
     result = run_demo("--total-epochs", 5)
-    assert_one_line_error(result, "ckpt.npy", "pickle", "--no-resume")
+    assert_one_line_error(result, "ckpt.npy", "pickle", "--import-original PATH --out DIR", "move it away")
     assert (tmp_path / "ckpt.npy").read_bytes() == before
 
 

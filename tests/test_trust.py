@@ -225,7 +225,7 @@ def test_missing_or_damaged_metrics_cost_only_the_curve_and_are_never_written_ov
     for garbage in ("garbage\n", "garbage\x00,,\n1,2,3\n", rows[0] + "\n1,2,3\n"):
         (tmp_path / "metrics.csv").write_text(garbage)                        # not this run's: kept, never adopted
         kept = sorted(tmp_path.glob("metrics.*.csv"))
-        result = run_demo("--total-epochs", 28 + len(kept), figures=True)
+        result = run_demo("--total-epochs", 28 + len(kept), figures=True, animation=True)
         assert result.returncode == 0 and result.stderr == "", result.stderr
         assert re.search(r"^metrics: \./metrics\.csv does not hold this run's epochs 1 to \d+ \(.*\); the next save "
                          r"keeps it as \./metrics\.\d\.csv, and the curves start at epoch \d+$", result.stdout, re.M)

@@ -22,8 +22,8 @@ from code.run.atomic import write_atomically
 from code.run.checks import CheckpointError, check_state
 
 REFUSE_PICKLE = ("refusing to load it, since unpickling can run any code. To go on from the original "
-                 "program's checkpoint, convert it with --import-original PATH; or train afresh with "
-                 "--no-resume, or choose another --ckpt-path")
+                 "program's checkpoint, convert it with --import-original PATH --out DIR; or move it away "
+                 "to train afresh, or choose another --ckpt-path or --out")
 
 
 # ---- writing ------------------------------------------------------------------------------------------

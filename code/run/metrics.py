@@ -109,6 +109,7 @@ class History:
         self.written = 0                              # rows already in the file
         self.rewrite = True                           # the next flush writes a whole new file
         self.stale = True                             # a file at the path is not this run's: set it aside first
+        self.why = "was there before this run"        # what set_aside says of it
 
     def append(self, epoch: int, row: dict) -> None:
         """One epoch's row; a column it lacks (an epoch that measured no gradients) gets NaN."""
@@ -167,7 +168,7 @@ class History:
         if os.path.lexists(self.path):
             kept = self._free_name()
             os.rename(self.path, kept)
-            print(f"metrics: {self.path} was there before this run; kept as {kept}")
+            print(f"metrics: {self.path} {self.why}; kept as {kept}")
 
     def _free_name(self) -> str:
         stem, extension = os.path.splitext(self.path)
@@ -187,7 +188,7 @@ class History:
         try:
             rows, extra = self._read(epoch, identity)
         except (OSError, ValueError, UnicodeDecodeError) as error:
-            self.stale = True
+            self.stale, self.why = True, "does not hold this run's epochs"
             return (f"metrics: {self.path} does not hold this run's epochs 1 to {epoch} ({error}); the next save "
                     f"keeps it as {self._free_name()}, and the curves start at epoch {epoch + 1}")
         for number, *values in rows:

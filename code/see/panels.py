@@ -52,7 +52,7 @@ class TrainingPanels:
     def show_loss(self, epochs: np.ndarray, losses: np.ndarray) -> None:
         """The loss curve of these epochs, 300 points on the log scale."""
         picked = np.unique(np.geomspace(1, max(len(epochs), 1), 300).astype(int)) - 1
-        self.loss.set_data(epochs[picked], losses[picked])
+        self.loss.set_data(epochs[picked[picked < len(epochs)]], losses[picked[picked < len(epochs)]])   # none yet: empty
 
     def draw_moving(self, background) -> None:
         """The first drawing (``background``), then only the moving artists on top."""

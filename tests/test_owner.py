@@ -232,3 +232,69 @@ def test_a_changed_path_on_a_built_trainer_is_checked_again(tmp_path):
     cfg.loss_img_path = cfg.result_img_path
     with pytest.raises(ConfigError, match="loss_img_path and result_img_path are the same file"):
         trainer.test()
+
+
+# ---- every moment of a save: kill -9, and a full disk ----------------------------------------------------
+FAULT_POINTS = ("write", "fsync", "replace", "rename", "ftruncate")      # each write and rename of a save
+
+
+def fail_at(k: int, fault) -> None:
+    """Make the k-th call of any FAULT_POINTS function (in this process, from now on) call ``fault``."""
+    calls = [0]
+    for name in FAULT_POINTS:
+        real = getattr(os, name)
+
+        def hooked(*args, real=real):
+            calls[0] += 1
+            if calls[0] == k:
+                fault()
+            return real(*args)
+        setattr(os, name, hooked)
+
+
+def resumed_rows(folder) -> tuple:
+    """(the checkpoint's epoch, the epochs of the rows a new Trainer reads back) after a fault."""
+    trainer = Trainer(config(folder, total_epochs=6, ckpt_every=2, resume=True))
+    return trainer.epoch, trainer.history.epochs
+
+
+def test_kill_9_at_every_write_and_rename_of_a_save_loses_no_row(tmp_path):
+    Trainer(config(tmp_path / "straight", total_epochs=6, ckpt_every=2)).train()
+    k = 0
+    while True:
+        k += 1
+        folder = tmp_path / f"killed-{k}"
+        Trainer(config(folder, total_epochs=2, ckpt_every=2)).train()           # a finished checkpoint to go on from
+        pid = os.fork()
+        if pid == 0:                                                            # the run that is killed at call k
+            fail_at(k, lambda: os._exit(9))
+            try:
+                Trainer(config(folder, total_epochs=6, ckpt_every=2, resume=True)).train()
+            finally:
+                os._exit(0)
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        epoch, rows = resumed_rows(folder)
+        assert epoch in (2, 4, 6) and rows == list(range(1, epoch + 1)), (k, epoch, rows)
+        Trainer(config(folder, total_epochs=6, ckpt_every=2, resume=True)).train()
+        for name in ("ckpt.npy", "metrics.csv"):
+            assert (folder / name).read_bytes() == (tmp_path / "straight" / name).read_bytes(), (k, name)
+        if status == 0:                                                         # past the last call: every moment tried
+            break
+    assert k > 10
+
+
+def test_a_full_disk_at_every_write_and_rename_of_a_save_loses_no_row(tmp_path, monkeypatch):
+    for k in range(1, 40):
+        folder = tmp_path / f"full-{k}"
+        Trainer(config(folder, total_epochs=2, ckpt_every=2)).train()
+        with monkeypatch.context() as patch:
+            for name in FAULT_POINTS:
+                patch.setattr(os, name, getattr(os, name))                    # undone at the end of the block
+            fail_at(k, lambda: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+            try:
+                Trainer(config(folder, total_epochs=6, ckpt_every=2, resume=True)).train()
+            except (OSError, CheckpointError, CheckpointInUse):
+                pass
+        epoch, rows = resumed_rows(folder)
+        assert epoch in (2, 4, 6) and rows == list(range(1, epoch + 1)), (k, epoch, rows)
+        assert not [p.name for p in folder.iterdir() if p.name.endswith((".tmp", ".lock"))], k

@@ -60,9 +60,7 @@ class RunLock:
                 os.close(fd)
                 raise CheckpointInUse(f"checkpoint {self.ckpt_path} is in use by another run (pid {pid})") from None
             if _same_file(fd, path):
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode("ascii"))
-                return fd                                 # still the file at our path: ours
+                return _sign(fd, path, self.ckpt_path)    # still the file at our path: ours
             os.close(fd)                                  # its holder removed it meanwhile: open the new one
 
     def __exit__(self, *exc):
@@ -87,6 +85,21 @@ def _open(path: str, ckpt_path: str) -> int:
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise CheckpointInUse(f"cannot lock checkpoint {ckpt_path}: {path} is not a regular file; move it away")
+    return fd
+
+
+def _sign(fd: int, path: str, ckpt_path: str) -> int:
+    """Write our pid into the lock we hold (``fd``); on failure (a full disk) let it go, CheckpointInUse."""
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+    except OSError as error:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+        os.close(fd)
+        raise CheckpointInUse(f"cannot lock checkpoint {ckpt_path}: {path}: {error.strerror or error}") from None
     return fd
 
 

@@ -26,7 +26,7 @@ def printed_value(gid: str, arrays: dict, stdout: str) -> np.ndarray:
     if gid == "J":
         return np.array([float(re.search(rf"loss: J = [^=]+= ({NUMBER})", stdout)[1])])
     name, index = re.fullmatch(r"(.+)\[(\d+(?:,\d+)?)\]", gid).groups()
-    name = {"W0": "W0 before", "W1": "W1 before", "b0": "b0 before", "b1": "b1 before"}.get(name, name)
+    name = f"{name} before" if re.fullmatch(r"[Wb]\d", name) else name          # W0 as the update prints it
     rows = arrays[name]
     return np.atleast_1d(rows[tuple(int(v) for v in index.split(","))] if "," in index else rows[int(index)])
 
@@ -56,6 +56,7 @@ def path_product(fig) -> tuple:
 
 @pytest.mark.parametrize("flags,factors,weight", [
     (("--layers-dim", 1, 2, 1), 4, "dw0"),
+    (("--layers-dim", 1, 2, 2, 1), 4, "dw1"),
     (("--layers-dim", 2, 2, 3, "--loss", "cross_entropy", "--dataset", "spiral"), 3, "dw0")])
 def test_the_graph_shows_the_printed_numbers_and_its_path_their_product(run_demo, tmp_path, drawn, flags, factors,
                                                                         weight):
@@ -72,14 +73,14 @@ def test_the_graph_shows_the_printed_numbers_and_its_path_their_product(run_demo
     printed = printed_arrays(result.stdout)[weight][0, 0]
     assert abs(written - printed) <= 6e-4 * abs(printed) and abs(product - printed) <= 3e-3 * abs(printed)
     formula = next(t.get_text() for t in fig.axes[0].texts if t.get_gid() == "path formula")
-    assert formula.count("·") == factors - 1 and "dW0[0,0] = (1/3) Σₙ" in formula
+    assert formula.count("·") == factors - 1 and f"dW{weight[-1]}[0,0] = (1/3) Σₙ" in formula
 
 
 def test_a_large_net_gets_a_line_and_no_graph(run_demo, tmp_path):
     result = run_demo("--explain", "--no-resume")                                # the default [1, 25, 1]
     assert result.returncode == 0
-    assert ("step graph: not drawn: the graph draws at most 2 hidden layers of at most 3 units, on at most "
-            "4 points (here [1, 25, 1] on 3)") in result.stdout
+    assert ("step graph: not drawn: the graph draws at most 2 hidden layers of at most 3 units and 6 weights a "
+            "layer, on at most 4 points (here [1, 25, 1] on 3)") in result.stdout
     assert list(tmp_path.iterdir()) == []
 
 

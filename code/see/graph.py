@@ -22,6 +22,7 @@ from code.see import output as out
 
 FORWARD, BACKWARD, PATH = "tab:blue", "tab:red", "tab:green"
 MAX_UNITS, MAX_HIDDEN_LAYERS, MAX_SAMPLES = 3, 2, 4        # above these the graph would not be readable
+MAX_WEIGHTS = 6                                              # edges between two layers: 3 x 3 crowd their labels
 NAME = "step.png"                                            # beside the checkpoint
 SPACING = 1.6                                                # between the nodes of a column
 
@@ -45,9 +46,10 @@ def why_not(dims: list, samples: int) -> str:
     """"" when the graph can be drawn, else why not (one clause)."""
     if len(dims) < 3:
         return "the graph needs a hidden layer"
-    if len(dims) - 2 > MAX_HIDDEN_LAYERS or max(dims) > MAX_UNITS or samples > MAX_SAMPLES:
-        return (f"the graph draws at most {MAX_HIDDEN_LAYERS} hidden layers of at most {MAX_UNITS} units, "
-                f"on at most {MAX_SAMPLES} points (here {dims} on {samples})")
+    weights = max(a * b for a, b in zip(dims, dims[1:]))
+    if len(dims) - 2 > MAX_HIDDEN_LAYERS or max(dims) > MAX_UNITS or weights > MAX_WEIGHTS or samples > MAX_SAMPLES:
+        return (f"the graph draws at most {MAX_HIDDEN_LAYERS} hidden layers of at most {MAX_UNITS} units and "
+                f"{MAX_WEIGHTS} weights a layer, on at most {MAX_SAMPLES} points (here {dims} on {samples})")
     return ""
 
 
@@ -85,7 +87,8 @@ class StepGraph:
         self.dims = list(net.layers_dim)
         self.last = len(self.dims) - 1                       # z[last] is the output
         self.at = place(columns(self.dims))
-        self.fig = out.figure(15, 2.4 + 1.9 * max(self.dims), left=0.01, right=0.99, bottom=0.01, top=0.93)
+        width = max(15.0, 2.6 * len(columns(self.dims)))           # room for a node's 3 or 4 numbers
+        self.fig = out.figure(width, 2.4 + 1.9 * max(self.dims), left=0.01, right=0.99, bottom=0.01, top=0.93)
         self.ax = self.fig.add_subplot()
         self.ax.set_axis_off()
 
@@ -160,7 +163,13 @@ class StepGraph:
                     self.edge_text(start, end, [
                         (f"W{i}[{k},{j}]", f"W{i} = {number(self.weight(i)[k, j])}", FORWARD),
                         (f"dw{i}[{k},{j}]", f"dW{i} = {number(self.grads[f'dw{i}'][k, j])}", BACKWARD)],
-                        t=min(0.75, max(0.25, 0.5 + 0.17 * (k - j))))       # crossing edges: labels apart
+                        t=self.along(i, k, j))
+
+    def along(self, i: int, k: int, j: int) -> float:
+        """Where on the edge of W_i[k, j] its label goes: crossing edges get theirs apart."""
+        if min(self.dims[i], self.dims[i + 1]) == 1:                 # a fan: the edges part by themselves
+            return 0.5
+        return min(0.75, max(0.25, 0.5 + 0.17 * (k - j)))
 
     def activations(self, marked: set) -> None:
         """An edge z[i][j] -> a[i][j] per hidden unit, with its local derivative sigma'(z)."""

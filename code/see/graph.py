@@ -15,6 +15,7 @@ Arrays, for a net of layers_dim [d0, ..., dK] on m samples:
 import os
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from code.config.validate import ConfigError
 from code.run import paths
@@ -234,7 +235,7 @@ class StepGraph:
         self.label((0.5, 0.015), f"= (1/{m}) [{terms}] = {number(self.grads[f'dw{h - 1}'][0, 0])}",
                    "path terms", PATH, transform=self.ax.transAxes, fontsize=9)
 
-    def draw(self):
+    def draw(self) -> Figure:
         """The whole figure."""
         marked = self.path()
         self.units()

@@ -178,7 +178,8 @@ def add_lessons(parser) -> None:
                              "the checkpoint is not touched")
     parser.add_argument("--explain", action="store_true",
                         help="print one training step with every number (forward, loss, backward, update) and "
-                             "check each gradient entry; trains and writes nothing")
+                             "check each gradient entry; trains nothing, writes only step.png (the step as a graph, "
+                             "for a net of a few units) in the checkpoint's folder")
     parser.add_argument("--explain-samples", metavar="N", type=int, default=3,
                         help="how many of the first data points --explain uses")
 

@@ -3,7 +3,8 @@
 Forward, loss, backward and update in the order of the README's math table, on
 the first few points of the data, for the net as it stands (the checkpoint's
 weights when resuming, else the initial ones); then every dw and db entry
-checked against central finite differences.  It trains nothing and writes nothing.
+checked against central finite differences.  It trains nothing; the one file it writes is the step
+drawn as a graph (code/see/graph.py), step.png beside the checkpoint, for a net of a few units.
 """
 
 import copy
@@ -13,6 +14,7 @@ import numpy as np
 from code.lib.gradcheck import gradient_check
 from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss, probabilities
 from code.lib.Optim import Adam
+from code.see.graph import check_graph_path, draw_step
 
 WHOLE = 100                                            # arrays up to this many entries (10 x 10) print whole
 
@@ -78,6 +80,7 @@ def explain_backward(net, caches: dict, output: np.ndarray, y: np.ndarray) -> di
             show(f"dz{i}", first, grads[f"dz{i}"])
         else:
             a = caches["a"][i + 1]
+            show(f"da[{i + 1}]", f"W{i + 1}^T . dz{i + 1}", net.linear_list[i + 1].weight.T.dot(grads[f"dz{i + 1}"]))
             show(f"{net.activation}'(z[{i + 1}])", f"derivative at z[{i + 1}], from a[{i + 1}]",
                  net.act.backward(np.ones_like(a), a))
             show(f"dz{i}", f"W{i + 1}^T . dz{i + 1} * {net.activation}'(z[{i + 1}])", grads[f"dz{i}"])
@@ -120,12 +123,15 @@ def explain_update(net, grads: dict, optimizer) -> None:
 def explain(trainer, samples: int) -> int:
     """Print one step on the first ``samples`` points; exit status 0, or 1 if the gradient check fails."""
     net, x, y = trainer.net, trainer.x[:, :samples], trainer.y[:, :samples]
+    check_graph_path(trainer.cfg)                          # before anything: step.png overwrites no file
     print(f"one step of {net.layers_dim} ({net.activation}) at epoch {trainer.epoch}, on the first "
-          f"{x.shape[1]} points; nothing is trained or written")
+          f"{x.shape[1]} points; nothing is trained, nothing written but the step's graph")
     with np.errstate(over="ignore"):
         caches, output = explain_forward(net, x)
         grads = explain_backward(net, caches, output, y)
         explain_update(net, grads, trainer.optimizer)
         error = max(gradient_check(net, x, y, entrywise=True).values())   # every dw, db entry
     print(f"gradient check: max relative error {error:.1e}")
+    with np.errstate(over="ignore"):
+        draw_step(trainer.cfg, net, x, y, caches, output, grads)
     return 0 if error < 1e-6 else 1

@@ -3,6 +3,7 @@ replaces, names that fit, a second Ctrl-C, and the importer's --out."""
 
 import errno
 import os
+import re
 import shlex
 
 import numpy as np
@@ -46,7 +47,10 @@ def test_commands_that_only_look_or_are_refused_touch_no_file(run_demo, tmp_path
     result = run_demo(*flags)
     assert result.returncode in (0, 2), result.stderr
     assert "Traceback" not in result.stderr and "Epoch:" not in result.stdout
-    assert files(tmp_path) == finished                     # nothing written, renamed or removed
+    now = files(tmp_path)
+    made = set(now) - set(finished)                        # a picture the command made, named in its output
+    assert all(re.search(rf"saved: (\./)?{re.escape(name)}$", result.stdout, re.M) for name in made), made
+    assert {name: now[name] for name in finished} == finished   # nothing of the run written, renamed or removed
 
 
 def test_a_changed_setting_leaves_the_finished_run_byte_for_byte(run_demo, tmp_path, finished):

@@ -24,7 +24,7 @@ def prepare_data(dataset, cfg) -> tuple:
     return x, y, held_out, training_loader(x, y, held_out, cfg)
 
 
-IMAGES = {"digits": (64, 10)}                      # the image sets: (inputs, classes)
+IMAGES = {"digits": (64, 10), "mnist": (784, 10)}                     # the image sets: (inputs, classes)
 
 
 def check_labels(y: np.ndarray, cfg) -> None:

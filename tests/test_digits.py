@@ -85,3 +85,18 @@ def test_resume_gives_the_very_bytes_of_a_straight_run(run_main, tmp_path):
 def test_a_bad_digits_setting_is_one_line(run_main, tmp_path, flags, fragment):
     assert_one_line_error(run_main(*DIGITS, *flags), fragment)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_confusion_matrix_by_hand():
+    from code.see.digits import confusion
+    table = confusion(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), classes=3)
+    assert table.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+
+
+def test_a_digits_run_draws_the_misclassified_the_confusion_and_the_weights(run_main, tmp_path):
+    result = run_main(*DIGITS, "--total-epochs", 1, figures=True)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "figures saved: ./result.png, ./hidden.png, ./loss.png, ./gradients.png" in result.stdout
+    for name in ("result.png", "hidden.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    assert "progress and hidden figures: skipped" not in result.stdout

@@ -100,3 +100,25 @@ def test_a_digits_run_draws_the_misclassified_the_confusion_and_the_weights(run_
     for name in ("result.png", "hidden.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     assert "progress and hidden figures: skipped" not in result.stdout
+
+
+def test_the_progress_line_moves_within_an_epoch(tmp_path, capsys):
+    import io
+    import re
+
+    from test_demo import config
+
+    from code.scripts.trainer import Trainer
+    from code.see.progress import ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+    cfg = config(tmp_path, dataset="digits", loss="cross_entropy", layers_dim=[64, 10, 10], batch_size=10,
+                 total_epochs=2, quiet=True)
+    trainer, terminal = Trainer(cfg), Terminal()
+    with ProgressLine(trainer, stream=terminal, every=0.0):
+        trainer.train()
+    within = re.findall(r"epoch (\d): batch (\d+) / 145\x1b\[K", terminal.getvalue())   # 1,442 images, batches of 10
+    assert within[0] == ("1", "1") and within[-1] == ("2", "144") and len(within) == 2 * 144
+    assert trainer.after_batch == [] and trainer.after_epoch == []

@@ -122,3 +122,10 @@ def test_the_progress_line_moves_within_an_epoch(tmp_path, capsys):
     within = re.findall(r"epoch (\d): batch (\d+) / 145\x1b\[K", terminal.getvalue())   # 1,442 images, batches of 10
     assert within[0] == ("1", "1") and within[-1] == ("2", "144") and len(within) == 2 * 144
     assert trainer.after_batch == [] and trainer.after_epoch == []
+
+
+def test_a_damaged_shipped_file_is_one_line_before_training(run_main, tmp_path, monkeypatch):
+    (tmp_path / "bad.csv.gz").write_bytes(gzip.compress(b"0,1\n"))
+    monkeypatch.setattr(digits, "PATH", str(tmp_path / "bad.csv.gz"))
+    assert_one_line_error(run_main(*DIGITS), "is not the shipped one (its SHA-256 differs): restore it from git")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv.gz"]

@@ -18,8 +18,9 @@ COUNTS = (178, 182, 177, 183, 181, 182, 181, 179, 174, 180)   # digits 0 .. 9, a
 PIXELS, SIDE, HOLD_EVERY = 64, 8, 5                           # 8x8 images; every 5th of each digit held out
 
 
-def read_digits(path: str = PATH) -> np.ndarray:
+def read_digits(path: str | None = None) -> np.ndarray:
     """The checked table (1797, 65) of int64: 64 pixels, then the label; DataError naming the file."""
+    path = PATH if path is None else path
     with open(path, "rb") as file:
         packed = file.read(200_000)                           # the file is 57,523 bytes
     if hashlib.sha256(packed).hexdigest() != SHA256:
@@ -60,7 +61,7 @@ class Digits:
 
     classes, inputs, side = 10, PIXELS, SIDE
 
-    def __init__(self, path: str = PATH):
+    def __init__(self, path: str | None = None):
         table = read_digits(path)
         self.x = table[:, :PIXELS].T / 16.0
         self.y = table[None, :, PIXELS].astype(np.float64)

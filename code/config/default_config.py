@@ -28,7 +28,7 @@ _C.progress = True                       # on a terminal, one progress line on s
 
 # data
 _C.loss = "mse"                          # mse (the article's: fit a curve) or cross_entropy (classify: softmax, or a sigmoid for one output)
-_C.dataset = "sine"                      # sine (the article's) or a 2-D set to classify: circle, xor, gauss, spiral, moons
+_C.dataset = "sine"                      # sine (the article's), a 2-D set to classify: circle, xor, gauss, spiral, moons, digits (UCI's 8x8 handwritten digits: layers_dim [64, ..., 10]) or mnist (the four IDX files in the folder data_path: [784, ..., 10])
 _C.classes = 3                           # the spiral's arms (the other 2-D sets have two classes)
 _C.n_points = 500                        # points of a 2-D set (the sine keeps its 200)
 _C.data_path = ""                        # a CSV file with a header row: the first layers_dim[0] columns are inputs, the last layers_dim[-1] targets; "": the article's sine

@@ -157,7 +157,8 @@ def validate(cfg) -> None:
 def check_task(cfg) -> None:
     """ConfigError unless the loss, the dataset, the classes and the points go together."""
     _require(cfg.loss in LOSSES, "loss", cfg.loss, f"one of {', '.join(LOSSES)}")
-    _require(cfg.dataset in ("sine", *DATASETS), "dataset", cfg.dataset, f"one of sine, {', '.join(DATASETS)}")
+    _require(cfg.dataset in ("sine", *DATASETS, "digits", "mnist"), "dataset", cfg.dataset,
+             f"one of sine, {', '.join(DATASETS)}, digits, mnist")
     _require(2 <= cfg.classes <= 20, "classes", cfg.classes, "an integer from 2 to 20")
     _require(1 <= cfg.n_points <= MAX_POINTS, "n_points", cfg.n_points, f"an integer from 1 to {MAX_POINTS:,}")
     if cfg.loss == "cross_entropy" and cfg.dataset == "sine" and not cfg.data_path:
@@ -166,7 +167,13 @@ def check_task(cfg) -> None:
     if cfg.loss == "mse" and cfg.dataset != "sine":
         raise ConfigError(f"dataset {cfg.dataset} is a set to classify: it needs loss cross_entropy "
                           f"({option('loss', 'cross_entropy')})")
-    if cfg.dataset != "sine" and cfg.data_path:
+    if cfg.dataset in ("digits", "mnist") and cfg.val_fraction:
+        held = "355 test images" if cfg.dataset == "digits" else "10,000 test images (t10k)"
+        raise ConfigError(f"dataset {cfg.dataset} holds out its own {held}: leave val_fraction at 0, "
+                          f"not {cfg.val_fraction}")
+    if cfg.dataset == "mnist" and not cfg.data_path:
+        raise ConfigError("dataset mnist needs data_path: the folder of the four IDX files (--data-path DIR)")
+    if cfg.dataset not in ("sine", "mnist") and cfg.data_path:
         raise ConfigError(f"dataset {cfg.dataset} and data_path {cfg.data_path!r}: give one of them")
 
 

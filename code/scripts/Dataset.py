@@ -4,6 +4,8 @@
 import numpy as np
 
 from code.lib.Data.csv_data import CSVDataset
+from code.lib.Data.digits import Digits
+from code.lib.Data.mnist import MNIST
 from code.lib.Data.toy2d import Points2D
 
 
@@ -31,7 +33,11 @@ class Dataset:
 
 def make_dataset(cfg) -> Dataset:
     """The data a run fits: Dataset() (the article's), the CSV file at cfg.data_path, or a generated
-    2-D set to classify (cfg.dataset: circle, xor, gauss, spiral, moons)."""
+    2-D set to classify (cfg.dataset: circle, xor, gauss, spiral, moons), or the handwritten digits (digits, or mnist from the folder data_path)."""
+    if cfg.dataset == "digits":
+        return Digits()
+    if cfg.dataset == "mnist":
+        return MNIST(cfg.data_path)
     if cfg.dataset != "sine":
         return Points2D(cfg.dataset, cfg.n_points, cfg.noise, cfg.seed, cfg.classes)
     if not cfg.data_path:

@@ -53,6 +53,7 @@ class Trainer:
         self.validating = bool(self.held_out.any())          # held-out points: a validation loss too
         self.history = metrics.History(self.cfg.metrics_path, metrics.names(self.net, self.validating))
         self.snapshots, self.after_epoch = {}, []            # {epoch: flat parameters}; called after each epoch
+        self.after_batch = []                                # called as f(trainer, batches done, batches) in an epoch
         self.imported, self.saved_epoch = False, None        # from --import-original; the epoch ckpt_path holds
         self.last_saved, self.held = copy.deepcopy(self.state()), None     # what a second Ctrl-C puts back; the lock, when held
         self.seen = None                                     # the checkpoint file as this Trainer left it
@@ -156,7 +157,7 @@ class Trainer:
         if cfg.shuffle:                                      # the same orders after a resume
             self.loader.rng = np.random.default_rng([cfg.seed, epoch])
         measured = metrics.Measurements(net, detailed=metrics.measured(epoch + 1))
-        for batch in self.loader:
+        for done, batch in enumerate(self.loader, 1):
             x, y = batch["x"], batch["y"]                      # (in, m), (out, m)
             caches, output = net.forward(x)                    # output: (out, m)
             grads = net.backward(caches, output, y)            # dz{i}, dw{i}, db{i}
@@ -166,6 +167,8 @@ class Trainer:
                 print(f"Epoch: {epoch + 1}/{cfg.total_epochs} Iteration: {self.iteration} Loss: {loss}")
             self.optimizer.step(grads)                         # W_i -= lr * dw_i, b_i -= lr * db_i (sgd)
             self.iteration += 1
+            for watch in self.after_batch:                     # the progress line, within a long epoch
+                watch(self, done, len(self.loader))
         return measured.row()
 
     def predict(self, x: np.ndarray | None = None) -> np.ndarray:

@@ -35,21 +35,31 @@ class ProgressLine:
 
     def __enter__(self):
         self.start, self.first_epoch = time.monotonic(), self.trainer.epoch
-        self.drawn = self.start
+        self.drawn = self.epoch_began = self.start
         self.stdout, sys.stdout = sys.stdout, _Above(sys.stdout, self)   # log lines go above the line
         self.trainer.after_epoch.append(self.update)
+        getattr(self.trainer, "after_batch", []).append(self.within)
         return self
 
     def __exit__(self, *exc):
         self.trainer.after_epoch.remove(self.update)
+        if self.within in getattr(self.trainer, "after_batch", []):
+            self.trainer.after_batch.remove(self.within)
         sys.stdout = self.stdout
         self.wipe()
 
     def update(self, trainer) -> None:
-        now = time.monotonic()
+        now = self.epoch_began = time.monotonic()
         if now - self.drawn >= self.every:
             self.drawn = now
             self.draw(now)
+
+    def within(self, trainer, done: int, batches: int) -> None:
+        """Within an epoch longer than ``every`` (MNIST's 6,000 batches): the line, and the batch it is at."""
+        now = time.monotonic()
+        if done < batches and now - self.drawn >= self.every and now - self.epoch_began >= self.every:
+            self.drawn = now
+            self.draw(now, f"   epoch {trainer.epoch + 1:,}: batch {done:,} / {batches:,}")
 
     def text(self, now: float) -> str:
         trainer = self.trainer
@@ -61,8 +71,8 @@ class ProgressLine:
         return (f"epoch {done:,} / {total:,}   {100 * done / max(total, 1):3.0f}%   loss {loss:.4g}   "
                 f"{clock(elapsed)} elapsed   {left} left   {rate:,.0f} epochs/s")
 
-    def draw(self, now: float) -> None:
-        self.stream.write("\r" + self.text(now) + "\033[K")
+    def draw(self, now: float, within: str = "") -> None:
+        self.stream.write("\r" + self.text(now) + within + "\033[K")
         self.stream.flush()
         self.shown = True
 

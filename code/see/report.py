@@ -6,7 +6,7 @@ import numpy as np
 
 from code.run.snapshots import unflat
 from code.scripts.network import network
-from code.see import animation, figures, maps, output
+from code.see import animation, digits, figures, maps, output
 
 
 def progress_fits(trainer, final: np.ndarray) -> dict:
@@ -33,7 +33,12 @@ def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
     one_input = trainer.x.shape[0] == 1
     hidden_layers = len(trainer.net.linear_list) - 1
     made = {}
-    if cfg.loss == "cross_entropy" and trainer.x.shape[0] == 2:
+    side = getattr(trainer.dataset, "side", 0)                         # digit images: side x side pixels
+    if side:
+        labels = trainer.y[0].astype(np.int64)
+        made["result_img_path"] = lambda: digits.plot_digits(trainer.x, labels, prediction, trainer.held_out, side)
+        made["hidden_img_path"] = lambda: digits.plot_weights(trainer.net.linear_list[0].weight, side)
+    elif cfg.loss == "cross_entropy" and trainer.x.shape[0] == 2:
         accuracy = found["accuracy"]
         labels = trainer.y[0].astype(np.int64)
         made["result_img_path"] = lambda: maps.plot_decision(trainer.net, trainer.x, labels, trainer.held_out, accuracy)
@@ -47,7 +52,7 @@ def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
         made["progress_img_path"] = lambda: figures.plot_progress(x, y, progress_fits(trainer, final))
     if one_input and hidden_layers:
         made["hidden_img_path"] = lambda: figures.plot_hidden(trainer.net, x, y)
-    elif cfg.progress_img_path or cfg.hidden_img_path:
+    elif not side and (cfg.progress_img_path or cfg.hidden_img_path):
         print("progress and hidden figures: skipped (they draw the fit over one input; this data has "
               f"{trainer.x.shape[0]}, or the net has no hidden layer)")
     if trainer.history.epochs and hidden_layers:

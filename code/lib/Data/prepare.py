@@ -24,17 +24,21 @@ def prepare_data(dataset, cfg) -> tuple:
     return x, y, held_out, training_loader(x, y, held_out, cfg)
 
 
+IMAGES = {"digits": (64, 10), "mnist": (784, 10)}                     # the image sets: (inputs, classes)
+
+
 def check_labels(y: np.ndarray, cfg) -> None:
     """DataError unless y (1, N) holds integer labels 0 .. K-1 and layers_dim ends in K (or 1 for two
     classes, with a sigmoid); K: the spiral's classes, 2 for the other sets, layers_dim's last (at
-    least 2) for a CSV file."""
+    least 2) for a CSV file, 10 for the digits."""
     dims = list(cfg.layers_dim)
     classes = cfg.classes if cfg.dataset == "spiral" else 2 if cfg.dataset != "sine" else max(dims[-1], 2)
+    classes = IMAGES[cfg.dataset][1] if cfg.dataset in IMAGES else classes
     bad = np.flatnonzero((y[0] != np.round(y[0])) | (y[0] < 0) | (y[0] >= classes))
     if len(bad):
         where = f"data_path {cfg.data_path!r} row {bad[0] + 2} column {dims[0] + 1}" if cfg.data_path else "the labels"
         raise DataError(f"{where}: {float(y[0, bad[0]])!r} is not a label, an integer from 0 to {classes - 1}")
-    inputs = 2 if cfg.dataset != "sine" else dims[0]
+    inputs = IMAGES[cfg.dataset][0] if cfg.dataset in IMAGES else 2 if cfg.dataset != "sine" else dims[0]
     if dims[0] != inputs or dims[-1] not in ((classes, 1) if classes == 2 else (classes,)):
         one = " (or 1, a sigmoid, for two classes)" if classes == 2 else ""
         raise DataError(f"layers_dim {dims} does not fit: the first size must be the {inputs} inputs and the last "
@@ -43,13 +47,16 @@ def check_labels(y: np.ndarray, cfg) -> None:
 
 def prepare(dataset, cfg) -> tuple:
     """(x, y, held_out): all the points as (in, N) and (out, N), the targets with noise if asked,
-    and a boolean mask (N,) of the points held out of training, chosen at random (seeded)."""
+    and a boolean mask (N,) of the points held out of training, chosen at random (seeded), or the
+    dataset's own ``held_out`` (N,) when it has one (the digits' fixed test images)."""
     x, y = as_columns(dataset, "x"), as_columns(dataset, "y")
     if cfg.noise > 0 and cfg.loss == "mse":                    # 0: the article's exact targets; labels: never
         y = y + np.random.default_rng([cfg.seed, 1]).normal(0.0, cfg.noise, y.shape)
     n = x.shape[1]
     held_out = np.zeros(n, dtype=bool)
     held_out[np.random.default_rng([cfg.seed, 2]).permutation(n)[:round(cfg.val_fraction * n)]] = True
+    if getattr(dataset, "held_out", None) is not None:
+        held_out = np.asarray(dataset.held_out, dtype=bool).copy()
     return x, y, held_out
 
 

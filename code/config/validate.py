@@ -8,6 +8,7 @@ import copy
 import math
 import numbers
 import os
+import shutil
 
 from code.lib.Activation import ACTIVATIONS
 from code.lib.Data.toy2d import DATASETS
@@ -36,6 +37,7 @@ MAX_LAYERS, MAX_UNITS, MAX_PARAMETERS = 100, 100_000, 50_000_000
 MAX_COUNT = 2**53
 MAX_FRAMES = 1000
 MAX_POINTS = 10_000_000
+MAX_SCALE = 1e100                  # noise and weight_decay: their squares stay far from overflowing
 
 COMMAND_LINE = {"on": False}          # set by flags.config_from_args: advice names flags, else cfg keys
 
@@ -126,8 +128,11 @@ def validate(cfg) -> None:
     _require(len(cfg.betas) == 2 and all(math.isfinite(b) and 0 <= b < 1 for b in cfg.betas), "betas",
              cfg.betas, "two numbers from 0 up to (not including) 1")
     _require(math.isfinite(cfg.eps) and cfg.eps > 0, "eps", cfg.eps, "a finite number above 0")
-    _require(math.isfinite(cfg.noise) and cfg.noise >= 0, "noise", cfg.noise, "a number >= 0 (a standard deviation)")
-    _require(math.isfinite(cfg.weight_decay) and cfg.weight_decay >= 0, "weight_decay", cfg.weight_decay, "a number >= 0")
+    _require(math.isfinite(cfg.noise) and 0 <= cfg.noise <= MAX_SCALE, "noise", cfg.noise,
+             f"a number from 0 to {MAX_SCALE:g} (a standard deviation; beyond, the loss overflows)")
+    _require(math.isfinite(cfg.weight_decay) and 0 <= cfg.weight_decay <= MAX_SCALE, "weight_decay",
+             cfg.weight_decay, f"a number from 0 to {MAX_SCALE:g} (beyond, Adam's squared gradient overflows)")
+    check_decay(cfg)
     check_task(cfg)
     _require(0 <= cfg.val_fraction < 1, "val_fraction", cfg.val_fraction, "a fraction from 0 up to (not including) 1")
     _require(0 <= cfg.seed < 2**32, "seed", cfg.seed, "an integer from 0 to 2**32 - 1")
@@ -144,6 +149,19 @@ def validate(cfg) -> None:
             check_output_path(key, cfg[key])
     for key in FIGURE_KEYS:
         check_figure_format(key, cfg[key])
+
+
+def check_decay(cfg) -> None:
+    """ConfigError when SGD's weight decay alone makes the weights grow without end: each step multiplies
+    them by 1 - learning_rate * weight_decay, and with momentum mu that diverges once the product
+    reaches 2 (1 + mu)."""
+    if cfg.optimizer != "sgd" or cfg.weight_decay == 0:
+        return
+    limit = 2 * (1 + cfg.momentum) / cfg.learning_rate
+    if cfg.weight_decay >= limit:
+        raise ConfigError(f"weight_decay {cfg.weight_decay} with learning_rate {cfg.learning_rate} and momentum "
+                          f"{cfg.momentum}: SGD's steps would make the weights grow without end; give a "
+                          f"weight_decay below 2 * (1 + momentum) / learning_rate = {limit:.6g}")
 
 
 def check_task(cfg) -> None:
@@ -181,14 +199,26 @@ def check_output_path(key: str, path) -> None:
         raise ConfigError(f"{key} {path!r} cannot be written: folder {folder!r} is not writable")
 
 
+NO_TRANSPARENCY = ("eps", "ps")        # PostScript: the figures' shaded bands and faint lines drawn opaque
+
+
 def check_figure_format(key: str, path: str) -> None:
-    """ConfigError when matplotlib cannot write the extension of ``path`` (no extension: PNG)."""
+    """ConfigError unless the extension of ``path`` (none: PNG) is a format matplotlib writes here,
+    whole: PostScript loses the figures' transparency, PGF needs a TeX program on PATH."""
+    import matplotlib
     from matplotlib.figure import Figure
     extension = os.path.splitext(path)[1][1:].lower()
     formats = Figure().canvas.get_supported_filetypes()
     if extension and extension not in formats:
         raise ConfigError(f"{key} {path!r}: matplotlib cannot write .{extension} files; "
-                          f"use one of .{', .'.join(sorted(formats))}")
+                          f"use one of .{', .'.join(sorted(set(formats) - {'pgf', *NO_TRANSPARENCY}))}")
+    if extension in NO_TRANSPARENCY:
+        raise ConfigError(f"{key} {path!r}: .{extension} (PostScript) cannot draw the figures' transparent "
+                          "parts; use .pdf or .svg for a vector figure")
+    texsystem = matplotlib.rcParams["pgf.texsystem"]
+    if extension == "pgf" and not shutil.which(texsystem):
+        raise ConfigError(f"{key} {path!r}: .pgf needs {texsystem} (LaTeX), which is not installed here; "
+                          "use .pdf or .svg, or install a TeX distribution")
 
 
 # What may change on a built Trainer: how long and how loudly it trains, and what it draws.  The rest

@@ -1,0 +1,30 @@
+"""Bounded and clear (issue 27): values that alone make training impossible, and the products of
+settings, refused in one line before any training time."""
+
+import pytest
+from test_faults import assert_one_line_error
+
+
+@pytest.mark.parametrize("flags,fragments", [
+    (["--weight-decay", "1e300"], ["weight_decay must be a number from 0 to 1e+100", "got 1e+300"]),
+    (["--noise", "1e300"], ["noise must be a number from 0 to 1e+100", "got 1e+300"]),
+    (["--weight-decay", "100"], ["weight_decay 100.0 with learning_rate 0.03 and momentum 0.0",
+                                 "below 2 * (1 + momentum) / learning_rate = 66.6667"]),
+    (["--weight-decay", "120", "--momentum", "0.5"], ["below 2 * (1 + momentum) / learning_rate = 100"]),
+])
+def test_a_value_that_alone_stops_training_is_refused(run_main, tmp_path, flags, fragments):
+    assert_one_line_error(run_main(*flags), *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sgd_decay_just_inside_its_bound_and_adam_with_a_large_one_train(run_main):
+    assert run_main("--weight-decay", "66", "--total-epochs", 2).returncode == 0     # 1 - 0.03 * 66 = -0.98
+    assert run_main("--optimizer", "adam", "--weight-decay", "1e6", "--total-epochs", 2, "--no-resume").returncode == 0
+
+
+def test_divergence_names_the_noise_and_decay_beside_the_learning_rate(run_main):
+    result = run_main("--learning-rate", "1000", "--noise", "2", "--weight-decay", "0.001")
+    assert result.returncode != 0
+    line = result.stderr.strip().splitlines()[-1]
+    assert "training diverged" in line and "--learning-rate than 1000.0" in line, result.stderr
+    assert "(or a smaller --noise than 2.0) (or a smaller --weight-decay than 0.001)" in line

@@ -54,6 +54,7 @@ from code.run import paths
 from code.run.checkpoint import save_checkpoint
 from code.run.checks import CheckpointError
 from code.run.import_original import import_checkpoint
+from code.run.names import shown
 from code.run.runlock import CheckpointInUse, RunLock
 from code.run.signals import TrainingStopped, signal_name
 from code.scripts.trainer import Trainer, TrainingDiverged
@@ -85,9 +86,9 @@ def import_original(source: str, cfg, argv: list) -> int:
     trainer.imported = True
     with RunLock(cfg.ckpt_path):
         save_checkpoint(cfg.ckpt_path, trainer.state())
-    print(f"imported {source}: the original program's checkpoint, layers_dim {dims}, sigmoid; "
+    print(f"imported {shown(source)}: the original program's checkpoint, layers_dim {dims}, sigmoid; "
           f"MSE {trainer.mse()} on {trainer.y.shape[1]} points")
-    print(f"checkpoint written: {cfg.ckpt_path} (epoch 0 of our count: the original does not record its epochs)")
+    print(f"checkpoint written: {shown(cfg.ckpt_path)} (epoch 0 of our count: the original does not record its epochs)")
     flags = ["--layers-dim", *map(str, dims), "--activation", "sigmoid", "--ckpt-path", cfg.ckpt_path]
     kept = [arg for arg in argv if arg not in ("--import-original", source, "--no-resume")]
     print(f"to train on from it: {command_line(kept + flags)}")
@@ -112,7 +113,7 @@ def train_test_save(trainer: Trainer, argv: list) -> int:
                 trainer.train()
         except TrainingStopped as stopped:
             print(f"interrupted by {signal_name(stopped.signum)} after epoch {stopped.epoch}, checkpoint saved "
-                  f"to {cfg.ckpt_path}; to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)
+                  f"to {shown(cfg.ckpt_path)}; to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)
             return 128 + stopped.signum
         try:
             trainer.test()
@@ -127,10 +128,10 @@ def saved_note(trainer: Trainer) -> str:
     """What the checkpoint really holds, for a message after a failure."""
     path = trainer.cfg.ckpt_path
     if trainer.saved_epoch is None:
-        return f"no checkpoint was written at {path}"
+        return f"no checkpoint was written at {shown(path)}"
     if trainer.saved_epoch == trainer.epoch:
-        return f"the training is saved in {path} (epoch {trainer.epoch})"
-    return f"{path} holds epoch {trainer.saved_epoch}; epochs {trainer.saved_epoch + 1} to {trainer.epoch} are lost"
+        return f"the training is saved in {shown(path)} (epoch {trainer.epoch})"
+    return f"{shown(path)} holds epoch {trainer.saved_epoch}; epochs {trainer.saved_epoch + 1} to {trainer.epoch} are lost"
 
 
 def main(argv: list) -> int:
@@ -166,7 +167,7 @@ def run(argv: list) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"\naborted; {cfg.ckpt_path if cfg else 'the checkpoint'} holds the last whole checkpoint, if any",
+        print(f"\naborted; {shown(cfg.ckpt_path) if cfg else 'the checkpoint'} holds the last whole checkpoint, if any",
               file=sys.stderr)
         return 130
     except BrokenPipeError:                                   # the reader of stdout went away (| head)

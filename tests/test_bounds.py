@@ -1,7 +1,12 @@
 """Bounded and clear (issue 27): values that alone make training impossible, and the products of
 settings, refused in one line before any training time."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from conftest import DEMO, FIGURES, headless_env
 from test_faults import assert_one_line_error
 
 
@@ -28,3 +33,31 @@ def test_divergence_names_the_noise_and_decay_beside_the_learning_rate(run_main)
     line = result.stderr.strip().splitlines()[-1]
     assert "training diverged" in line and "--learning-rate than 1000.0" in line, result.stderr
     assert "(or a smaller --noise than 2.0) (or a smaller --weight-decay than 0.001)" in line
+
+
+def strict_run(folder, *flags: bytes) -> subprocess.CompletedProcess:
+    """``python demo.py FLAGS`` (bytes, as a shell passes them) with a strict UTF-8 stdout and stderr."""
+    env = dict(headless_env(), PYTHONIOENCODING="utf-8:strict")
+    none = [arg for key in FIGURES for arg in (f"--{key.replace('_', '-')}", "")]
+    return subprocess.run([sys.executable, DEMO, "--animation-path", "", *none, *flags], cwd=folder, env=env,
+                          capture_output=True, check=False, timeout=120)
+
+
+def test_names_that_are_not_utf8_or_hold_controls_print_on_one_line(tmp_path):
+    result = strict_run(tmp_path, b"--total-epochs", b"2", b"--ckpt-path", b"caf\xe9.npy",
+                        b"--loss-img-path", b"a\nb\x1b[31m.png")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("utf-8")                                    # all of it is UTF-8
+    assert "no checkpoint at caf\\xe9.npy: training from scratch\n" in out
+    assert "save models finish: caf\\xe9.npy (epoch 2, iteration 6)\n" in out
+    assert "figures saved: a\\nb\\x1b[31m.png\n" in out and "\x1b" not in out
+    assert os.path.exists(tmp_path / os.fsdecode(b"caf\xe9.npy")) and os.path.exists(tmp_path / "a\nb\x1b[31m.png")
+    again = strict_run(tmp_path, b"--total-epochs", b"3", b"--ckpt-path", b"caf\xe9.npy")
+    assert "load models finish: caf\\xe9.npy (epoch 2, iteration 6)\n" in again.stdout.decode("utf-8")
+
+
+def test_a_refusal_naming_such_a_file_is_one_line(tmp_path):
+    result = strict_run(tmp_path, b"--data-path", b"d\xff\n\x1b[2J.csv")
+    assert result.returncode == 2 and result.stdout == b""
+    line = result.stderr.decode("utf-8")
+    assert line.count("\n") == 1 and "\x1b" not in line and line.startswith("error: data_path 'd\\udcff\\n\\x1b[2J.csv'")

@@ -17,7 +17,7 @@ from easydict import EasyDict
 
 from code.config.flags import read_defaults
 from code.config.validate import KINDS, ConfigError, check_kind
-from code.run import folders, paths
+from code.run import folders, names, paths
 from code.run.signals import StopOnSignal, TrainingStopped
 from code.scripts.trainer import Trainer, TrainingDiverged
 from code.see import figures, output
@@ -104,7 +104,7 @@ def compare(cfg, spec: str) -> list:
             rows.append((f"{key}={format_value(value)}", trainer, mse))
         with matplotlib.rc_context(output.STYLE):
             written = output.save_figure(figures.plot_compare(key, rows), cfg.compare_img_path)
-    print(f"figure saved: {written}")
+    print(f"figure saved: {names.shown(written)}")
     return rows
 
 

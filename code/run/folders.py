@@ -14,6 +14,7 @@ from code.config.flags import read_defaults
 from code.config.validate import COMMAND_LINE, PATH_KEYS, fixed_settings, option, validate
 from code.run.checkpoint import load_checkpoint
 from code.run.checks import describe, other_run
+from code.run.names import shown
 from code.run.paths import check_distinct
 
 OUTPUT_KEYS = (*PATH_KEYS, "animation_path")
@@ -52,7 +53,7 @@ def choose(cfg, settings: dict) -> None:
         if differs:
             cfg.out = own_folder(differs)
             place_outputs(cfg, defaults)
-            print(f"{defaults.ckpt_path} holds another run ({describe(differs)}): this run keeps its files in {cfg.out}/ "
+            print(f"{shown(defaults.ckpt_path)} holds another run ({describe(differs)}): this run keeps its files in {shown(cfg.out)}/ "
                   f"({option('out')} chooses the folder)")
 
 

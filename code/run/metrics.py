@@ -22,6 +22,7 @@ import sys
 import numpy as np
 
 from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss, predicted
+from code.run.names import shown
 
 MEASURE_EVERY = 100      # gradient norms and saturation: every epoch up to this one, then every this many
 
@@ -139,7 +140,7 @@ class History:
             if size is not None:
                 with contextlib.suppress(OSError):
                     os.truncate(self.path, size)             # no half row left behind
-            print(f"metrics: cannot write {self.path} ({error.strerror or error}); its rows up to epoch "
+            print(f"metrics: cannot write {shown(self.path)} ({error.strerror or error}); its rows up to epoch "
                   f"{self.epochs[-1] if self.epochs else 0} are kept for the next save", file=sys.stderr)
             return
         self.written = len(self.epochs)
@@ -157,8 +158,8 @@ class History:
             kept = f"{stem}.{n}{extension}"
             if not os.path.lexists(kept):
                 os.replace(self.path, kept)
-                return f"metrics: {self.path} was written by another run; kept as {kept}"
-        return f"metrics: {self.path} was written by another run and is replaced (no free name to keep it)"
+                return f"metrics: {shown(self.path)} was written by another run; kept as {shown(kept)}"
+        return f"metrics: {shown(self.path)} was written by another run and is replaced (no free name to keep it)"
 
     def _owner(self) -> str:
         """The run named on the file's first line ("" if none can be read)."""
@@ -192,7 +193,7 @@ class History:
             self.append(number, dict(zip(self.columns, values)))
         self.written = 0                              # the next flush rewrites the file with just these
         if problem and epoch > 0:
-            return (f"metrics: {self.path} does not hold epochs 1 to {epoch} ({problem}); "
+            return (f"metrics: {shown(self.path)} does not hold epochs 1 to {epoch} ({problem}); "
                     f"the curves start at epoch {epoch + 1}")
         return ""
 

@@ -10,6 +10,7 @@ import os
 
 from code.config.validate import FIGURE_KEYS, ConfigError
 from code.run.atomic import with_extension
+from code.run.names import shown
 
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"          # how the atomic writes name their temporary files
 
@@ -37,6 +38,6 @@ def check_distinct(cfg, inputs: dict | None = None) -> None:
         if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
             raise ConfigError(f"{key} {path!r} is named like a temporary file of a save; choose another name")
         if path in seen:
-            raise ConfigError(f"{key} and {seen[path]} are the same file ({path}): each file a run writes "
+            raise ConfigError(f"{key} and {seen[path]} are the same file ({shown(path)}): each file a run writes "
                               "must be a file of its own, never one it reads")
         seen[path] = key

@@ -9,6 +9,8 @@ the run holding it, for the error message.  Where flock does not exist
 import glob
 import os
 
+from code.run.names import shown
+
 try:
     import fcntl
 except ImportError:                                   # Windows
@@ -34,7 +36,7 @@ class RunLock:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             self._lock()
         except OSError as error:
-            raise CheckpointInUse(f"cannot lock checkpoint {self.ckpt_path} ({self.path}): "
+            raise CheckpointInUse(f"cannot lock checkpoint {shown(self.ckpt_path)} ({shown(self.path)}): "
                                   f"{error.strerror or error}") from None
         remove_stale_temp_files(self.ckpt_path)
         return self
@@ -47,7 +49,7 @@ class RunLock:
             except OSError:
                 pid = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
                 os.close(fd)
-                raise CheckpointInUse(f"checkpoint {self.ckpt_path} is in use by another run (pid {pid})") from None
+                raise CheckpointInUse(f"checkpoint {shown(self.ckpt_path)} is in use by another run (pid {pid})") from None
             if _same_file(fd, self.path):
                 self.fd = fd                              # still the file at our path: ours
             else:

@@ -11,6 +11,7 @@ from code.lib.Optim import make_optimizer
 from code.run import folders, metrics, snapshots, state
 from code.run.checkpoint import load_checkpoint, save_checkpoint
 from code.run.checks import resume_notes
+from code.run.names import shown
 from code.run.signals import StopOnSignal, TrainingStopped
 from code.run.state import TrainingDiverged
 from code.scripts.Dataset import make_dataset
@@ -40,7 +41,7 @@ class Trainer:
         if cfg.resume and os.path.exists(cfg.ckpt_path):
             self.load_models()
         elif cfg.resume:
-            print(f"no checkpoint at {cfg.ckpt_path}: training from scratch")
+            print(f"no checkpoint at {shown(cfg.ckpt_path)}: training from scratch")
         self.history.claim(loaded=self.saved_epoch is not None)   # another run's metrics.csv: set aside
 
     def train(self) -> None:
@@ -133,7 +134,7 @@ class Trainer:
         save_checkpoint(self.cfg.ckpt_path, saved)
         self.saved_epoch = self.epoch
         if not self.cfg.quiet:
-            print(f"save models finish: {self.cfg.ckpt_path} (epoch {self.epoch}, iteration {self.iteration})")
+            print(f"save models finish: {shown(self.cfg.ckpt_path)} (epoch {self.epoch}, iteration {self.iteration})")
 
     def load_models(self) -> None:
         """Read cfg.ckpt_path into the net, the optimizer and the training state (CheckpointError: unusable)."""
@@ -147,4 +148,4 @@ class Trainer:
         self.snapshots = dict(zip(saved["snapshot_epochs"].tolist(), saved["snapshot_params"]))
         self.history.resume(self.epoch, state.run_identity(saved))   # metrics.csv's rows up to the epoch
         self.saved_epoch = self.epoch
-        print(f"load models finish: {path} (epoch {self.epoch}, iteration {self.iteration})")
+        print(f"load models finish: {shown(path)} (epoch {self.epoch}, iteration {self.iteration})")

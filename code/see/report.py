@@ -4,6 +4,7 @@ window or a notebook to show them in).  A figure whose path is "" is not drawn."
 import matplotlib
 import numpy as np
 
+from code.run.names import shown
 from code.run.snapshots import unflat
 from code.scripts.network import network
 from code.see import animation, figures, maps, output
@@ -66,7 +67,7 @@ def draw_figures(trainer, prediction: np.ndarray, found: dict) -> list:
         written += [animation.write_animation(trainer, cfg.animation_path, cfg.animation_frames)]
         written = [path for path in written if path]
     if written:
-        print("figures saved: " + ", ".join(written))
+        print("figures saved: " + ", ".join(map(shown, written)))
     if cfg.show:
         output.show([fig for _, fig in made], written)
     return written

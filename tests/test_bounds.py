@@ -61,3 +61,40 @@ def test_a_refusal_naming_such_a_file_is_one_line(tmp_path):
     assert result.returncode == 2 and result.stdout == b""
     line = result.stderr.decode("utf-8")
     assert line.count("\n") == 1 and "\x1b" not in line and line.startswith("error: data_path 'd\\udcff\\n\\x1b[2J.csv'")
+
+
+def limited_run(folder, limit_bytes: int, *flags) -> subprocess.CompletedProcess:
+    """``python demo.py FLAGS`` in a process whose address space is at most ``limit_bytes``."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+    none = [arg for key in FIGURES for arg in (f"--{key.replace('_', '-')}", "")]
+    return subprocess.run([sys.executable, DEMO, "--animation-path", "", *none, *map(str, flags)], cwd=folder,
+                          env=headless_env(), capture_output=True, text=True, check=False, timeout=120,
+                          preexec_fn=limit)
+
+
+def test_a_batch_beyond_its_activation_budget_is_refused_within_a_bounded_address_space(tmp_path):
+    flags = ["--loss", "cross_entropy", "--dataset", "spiral", "--layers-dim", 2, 10000, 3,
+             "--n-points", 100_000, "--batch-size", 100_000]                 # z alone: 100,000 x 10,005 x 8 = 8 GB
+    result = limited_run(tmp_path, 2 << 30, *flags)
+    assert_one_line_error(result, "batch_size 100000 with layers_dim [2, 10000, 3]: one batch of 100,000 points",
+                          "1,000,500,000 activations", "budget of 33,554,432", "batch_size up to 3,353")
+    within = [*flags[:-4], "--n-points", 3353, "--batch-size", 3353, "--total-epochs", 1]   # the largest batch
+    assert limited_run(tmp_path, 2 << 30, *within).returncode == 0
+
+
+def test_evaluation_runs_in_chunks_that_give_the_whole_forward(monkeypatch):
+    import numpy as np
+
+    from code.lib import chunks
+    from code.scripts.network import network
+    net = network([2, 7, 3], "tanh", rng=np.random.default_rng(0))
+    x = np.random.default_rng(1).normal(size=(2, 1001))
+    whole = net.forward(x)[1]
+    calls = []
+    monkeypatch.setattr(chunks, "CHUNK_VALUES", 12 * 100)                    # 100 points a chunk
+    monkeypatch.setattr(net, "forward", lambda part, forward=net.forward: calls.append(part.shape[1]) or forward(part))
+    assert np.allclose(chunks.predict(net, x), whole, rtol=1e-14, atol=0)
+    assert calls == [100] * 10 + [1]

@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 from code.config.validate import check_unchanged, validate
+from code.lib.chunks import predict
 from code.lib.Data.prepare import prepare_data
 from code.lib.Loss import describe, evaluate
 from code.lib.Optim import make_optimizer
@@ -95,7 +96,7 @@ class Trainer:
     def predict(self, x: np.ndarray | None = None) -> np.ndarray:
         """The net's output (out, N) on ``x`` (in, N), all the data when None."""
         with np.errstate(over="ignore"):
-            return self.net.forward(self.x if x is None else x)[1]
+            return predict(self.net, self.x if x is None else x)
 
     def scores(self, points: np.ndarray | None = None, prediction: np.ndarray | None = None) -> dict:
         """{"loss": MSE or cross-entropy, "accuracy" if classifying} on all data or ``points`` (output: ``prediction``)."""

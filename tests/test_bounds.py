@@ -98,3 +98,30 @@ def test_evaluation_runs_in_chunks_that_give_the_whole_forward(monkeypatch):
     monkeypatch.setattr(net, "forward", lambda part, forward=net.forward: calls.append(part.shape[1]) or forward(part))
     assert np.allclose(chunks.predict(net, x), whole, rtol=1e-14, atol=0)
     assert calls == [100] * 10 + [1]
+
+
+@pytest.mark.parametrize("flags,fragments", [
+    (["--layers-dim", 1, 3000, 3000, 1, "--animation-path", "a.gif"], ["layers_dim [1, 3000, 3000, 1] with total_epochs 40000: 84 snapshots "
+                                          "(80 more for animation_path) of 9,012,001 parameters are 757,008,084 values",
+                                          "beyond the budget of 33,554,432"]),
+    (["--progress-epochs", *range(1, 2501)], ["progress_epochs must be a list of at most 100 positive integers",
+                                              "[1, 2, 3, 4, 5, ...] (2,500 values)"]),
+    (["--progress-epochs", 2**60], ["progress_epochs must be", "up to 2**53"]),
+])
+def test_snapshots_beyond_their_budget_are_refused(run_main, tmp_path, flags, fragments):
+    assert_one_line_error(run_main(*flags), *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_snapshots_up_to_the_budget_are_accepted():
+    from easydict import EasyDict
+
+    from code.config.validate import SNAPSHOT_VALUES, ConfigError, check_snapshots
+    cfg = EasyDict(layers_dim=[1, 1000, 1000, 1], total_epochs=40, progress_epochs=list(range(1, 34)), animation_path="")
+    check_snapshots(cfg, 1_003_001)                                        # 33 x 1,003,001 = 33,099,033: within
+    assert 33 * 1_003_001 <= SNAPSHOT_VALUES < 34 * 1_003_001
+    cfg.progress_epochs.append(34)
+    with pytest.raises(ConfigError, match="34 snapshots"):
+        check_snapshots(cfg, 1_003_001)
+    cfg.total_epochs = 33                                                  # epoch 34 is never reached
+    check_snapshots(cfg, 1_003_001)

@@ -37,6 +37,8 @@ MAX_LAYERS, MAX_UNITS, MAX_PARAMETERS = 100, 100_000, 50_000_000
 MAX_COUNT = 2**53
 MAX_FRAMES = 1000
 MAX_POINTS = 10_000_000
+MAX_PROGRESS_EPOCHS = 100          # entries of progress_epochs: the figure draws each as a curve
+SNAPSHOT_VALUES = 2**25            # parameters x snapshot epochs kept in memory and the checkpoint: 256 MiB
 MAX_SCALE = 1e100                  # noise and weight_decay: their squares stay far from overflowing
 
 COMMAND_LINE = {"on": False}          # set by flags.config_from_args: advice names flags, else cfg keys
@@ -136,19 +138,41 @@ def validate(cfg) -> None:
     check_task(cfg)
     _require(0 <= cfg.val_fraction < 1, "val_fraction", cfg.val_fraction, "a fraction from 0 up to (not including) 1")
     _require(0 <= cfg.seed < 2**32, "seed", cfg.seed, "an integer from 0 to 2**32 - 1")
-    _require(_positive_ints(cfg.progress_epochs), "progress_epochs", cfg.progress_epochs,
-             "a list of positive integers (epochs), possibly empty")
+    _require(_positive_ints(cfg.progress_epochs) and len(cfg.progress_epochs) <= MAX_PROGRESS_EPOCHS
+             and all(e <= MAX_COUNT for e in cfg.progress_epochs), "progress_epochs", _brief(cfg.progress_epochs),
+             f"a list of at most {MAX_PROGRESS_EPOCHS} positive integers (epochs) up to 2**53, possibly empty")
     _require(1 <= cfg.animation_frames <= MAX_FRAMES, "animation_frames", cfg.animation_frames,
              f"an integer from 1 to {MAX_FRAMES}")
     if cfg.animation_path:                                     # "" turns the animation off
         check_output_path("animation_path", cfg.animation_path)
         _require(os.path.splitext(cfg.animation_path)[1].lower() in ("", ".gif"), "animation_path",
                  cfg.animation_path, 'a .gif file, or "" for none')
+    check_snapshots(cfg, parameters)
     for key in PATH_KEYS:
         if cfg[key] or key not in FIGURE_KEYS:                 # "" turns a figure off
             check_output_path(key, cfg[key])
     for key in FIGURE_KEYS:
         check_figure_format(key, cfg[key])
+
+
+def _brief(values) -> str:
+    """A list as a message shows it: its first five values and how many there are."""
+    if not isinstance(values, (list, tuple)) or len(values) <= 5:
+        return repr(values)
+    return f"[{', '.join(map(repr, values[:5]))}, ...] ({len(values):,} values)"
+
+
+def check_snapshots(cfg, parameters: int) -> None:
+    """ConfigError when the snapshots a run keeps (a copy of every parameter at each epoch of
+    progress_epochs and of the animation's grid, up to total_epochs) exceed SNAPSHOT_VALUES."""
+    from code.run.snapshots import snapshot_epochs
+    epochs = [e for e in snapshot_epochs(cfg) if e <= cfg.total_epochs]
+    if len(epochs) * parameters > SNAPSHOT_VALUES:
+        frames = len(epochs) - len([e for e in set(cfg.progress_epochs) if e <= cfg.total_epochs])
+        raise ConfigError(f"layers_dim {list(cfg.layers_dim)} with total_epochs {cfg.total_epochs}: {len(epochs)} "
+                          f"snapshots ({frames} more for animation_path) of {parameters:,} parameters are "
+                          f"{len(epochs) * parameters:,} values, beyond the budget of {SNAPSHOT_VALUES:,}; "
+                          f"give animation_path \"\" or fewer progress_epochs, or a smaller net")
 
 
 def check_decay(cfg) -> None:

@@ -125,3 +125,26 @@ def test_snapshots_up_to_the_budget_are_accepted():
         check_snapshots(cfg, 1_003_001)
     cfg.total_epochs = 33                                                  # epoch 34 is never reached
     check_snapshots(cfg, 1_003_001)
+
+
+def test_compare_takes_at_most_twenty_values(run_main, tmp_path):
+    spec = "learning_rate=" + ",".join(str(0.001 * i) for i in range(1, 51))
+    assert_one_line_error(run_main("--compare", spec), "--compare learning_rate: 50 values; compare at most 20 at a time")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_beyond_its_budget_is_refused_within_a_bounded_address_space(tmp_path):
+    big = "-".join(["1"] + ["7000"] * 2 + ["1"])                            # 49,035,001 parameters, within the net's limit
+    spec = "layers_dim=" + ",".join([big] * 8)                                 # built up front: 8 x 3 x 392 MB
+    result = limited_run(tmp_path, 2 << 30, "--compare", spec, "--progress-epochs")   # no snapshots
+    assert_one_line_error(result, "--compare layers_dim: 8 runs would keep about",
+                          "beyond the budget of 134,217,728; compare fewer values")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_runs_one_after_another(run_main, tmp_path, monkeypatch):
+    from code.experiments import compare
+    built = []
+    monkeypatch.setattr(compare, "Trainer", lambda run, made=compare.Trainer: built.append(run.learning_rate) or made(run))
+    assert run_main("--compare", "learning_rate=0.01,0.03,0.1", "--total-epochs", 3).returncode == 0
+    assert built == [0.01, 0.03, 0.1] * 2                                   # checked one at a time, then each trained

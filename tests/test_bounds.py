@@ -148,3 +148,16 @@ def test_compare_runs_one_after_another(run_main, tmp_path, monkeypatch):
     monkeypatch.setattr(compare, "Trainer", lambda run, made=compare.Trainer: built.append(run.learning_rate) or made(run))
     assert run_main("--compare", "learning_rate=0.01,0.03,0.1", "--total-epochs", 3).returncode == 0
     assert built == [0.01, 0.03, 0.1] * 2                                   # checked one at a time, then each trained
+
+
+def test_a_pickle_whose_memo_shares_one_buffer_is_refused_within_a_bounded_address_space(tmp_path):
+    import numpy as np
+    from test_unpickle import Recipe, npy_of, wrapper
+    data = b"\0" * (8 << 20)                                                  # one 8 MB buffer, in the file once
+    arrays = [Recipe((1, (1 << 20,), np.dtype("f8"), False, data)) for _ in range(200)]   # 1.6 GB of copies
+    (tmp_path / "memo.npy").write_bytes(npy_of(wrapper({"linear_list": arrays})))
+    assert (tmp_path / "memo.npy").stat().st_size < 9 << 20
+    result = limited_run(tmp_path, 1 << 30, "--import-original", "memo.npy")
+    assert_one_line_error(result, "cannot import memo.npy", "its arrays hold more than", "bytes, the size of the file "
+                          "itself: one buffer referenced by many arrays")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["memo.npy"]

@@ -161,3 +161,11 @@ def test_a_pickle_whose_memo_shares_one_buffer_is_refused_within_a_bounded_addre
     assert_one_line_error(result, "cannot import memo.npy", "its arrays hold more than", "bytes, the size of the file "
                           "itself: one buffer referenced by many arrays")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["memo.npy"]
+
+
+def test_test_and_the_decision_map_forward_in_chunks_within_a_bounded_address_space(tmp_path):
+    result = limited_run(tmp_path, 1 << 30, "--loss", "cross_entropy", "--dataset", "spiral", "--layers-dim", 2, 400, 3,
+                         "--n-points", 400_000, "--total-epochs", 0, "--result-img-path", "map.png")
+    assert result.returncode == 0, result.stderr                           # at once: z of 400 x 400,000 = 1.3 GB
+    assert "test: accuracy" in result.stdout and "on 400000 points" in result.stdout
+    assert (tmp_path / "map.png").stat().st_size > 0

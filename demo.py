@@ -7,7 +7,6 @@
 import contextlib
 import importlib.util
 import os
-import shlex
 import sys
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -54,7 +53,7 @@ from code.run import paths
 from code.run.checkpoint import save_checkpoint
 from code.run.checks import CheckpointError
 from code.run.import_original import import_checkpoint
-from code.run.names import shown
+from code.run.names import shell_word, shown
 from code.run.runlock import CheckpointInUse, RunLock
 from code.run.signals import TrainingStopped, signal_name
 from code.scripts.trainer import Trainer, TrainingDiverged
@@ -66,7 +65,7 @@ from code.see.progress import ProgressLine
 
 def command_line(flags: list) -> str:
     """``python demo.py FLAGS``, with the path to demo.py that works from the current folder."""
-    return shlex.join(["python", os.path.relpath(os.path.abspath(__file__)), *flags])
+    return " ".join(map(shell_word, ["python", os.path.relpath(os.path.abspath(__file__)), *flags]))
 
 
 def resume_command(argv: list, resume: bool) -> str:

@@ -169,3 +169,14 @@ def test_test_and_the_decision_map_forward_in_chunks_within_a_bounded_address_sp
     assert result.returncode == 0, result.stderr                           # at once: z of 400 x 400,000 = 1.3 GB
     assert "test: accuracy" in result.stdout and "on 400000 points" in result.stdout
     assert (tmp_path / "map.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("word", [b"ckpt.npy", b"my runs/c.npy", b"caf\xe9.npy", b"a\nb\x1b[31m", b"it's \\ 'x'"])
+def test_a_printed_command_gives_the_shell_the_same_bytes(word):
+    import shutil
+
+    from code.run.names import shell_word
+    printed = shell_word(os.fsdecode(word))
+    assert printed.isprintable() and printed.isascii()
+    if shutil.which("bash"):
+        assert subprocess.run(["bash", "-c", f"printf %s {printed}"], capture_output=True, check=True).stdout == word

@@ -8,6 +8,7 @@ one line that the terminal shows as text.
 """
 
 import os
+import shlex
 import sys
 
 
@@ -20,6 +21,15 @@ def shown(path) -> str:
     if text.isprintable() and _encodes(text, encoding):
         return text
     return "".join(char if char.isprintable() and _encodes(char, encoding) else _escape(char) for char in text)
+
+
+def shell_word(arg) -> str:
+    """``arg`` as one word a shell reads back: shlex's quoting for an ordinary name, else bash's
+    $'...' with the escapes of ``shown`` (a backslash and a quote escaped too)."""
+    if shown(arg) == os.fsdecode(arg):
+        return shlex.quote(os.fsdecode(arg))
+    special = {"\\": "\\\\", "'": "\\'"}
+    return "$'" + "".join(special.get(char) or shown(char) for char in os.fsdecode(arg)) + "'"
 
 
 def _encodes(text: str, encoding: str) -> bool:

@@ -49,12 +49,11 @@ from code.config.validate import COMMAND_LINE, ConfigError
 from code.experiments.compare import compare
 from code.lib.Data.csv_data import DataError
 from code.lib.gradcheck import gradient_check
-from code.run import paths
-from code.run.checkpoint import save_checkpoint
+from code.run import folders, paths
 from code.run.checks import CheckpointError
 from code.run.import_original import import_checkpoint
 from code.run.names import shell_word, shown
-from code.run.runlock import CheckpointInUse, RunLock
+from code.run.runlock import CheckpointInUse
 from code.run.signals import TrainingStopped, signal_name
 from code.scripts.trainer import Trainer, TrainingDiverged
 from code.see import progress
@@ -77,19 +76,22 @@ def resume_command(argv: list, resume: bool) -> str:
 
 
 def import_original(source: str, cfg, argv: list) -> int:
-    """--import-original: convert the original's checkpoint, print the command that trains on from it."""
-    paths.check_distinct(cfg, {"--import-original": source})
-    dims, params = import_checkpoint(source, cfg.ckpt_path)           # CheckpointError: one line
+    """--import-original: convert the original's checkpoint into this run's (where --out and the
+    other flags put it), print the command that trains on from it."""
+    target = folders.placed(cfg, cfg.out)                             # where --out and the paths put it
+    paths.check_distinct(target, {"--import-original": source})
+    dims, params = import_checkpoint(source, target.ckpt_path)       # CheckpointError: one line
     trainer = Trainer(EasyDict(dict(cfg, layers_dim=dims, activation="sigmoid", resume=False)))
+    path = trainer.cfg.ckpt_path
     trainer.net.load_parameters(params)
     trainer.imported = True
-    with RunLock(cfg.ckpt_path):
-        save_checkpoint(cfg.ckpt_path, trainer.state())
+    with trainer.holding():
+        trainer.save()
     print(f"imported {shown(source)}: the original program's checkpoint, layers_dim {dims}, sigmoid; "
           f"MSE {trainer.mse()} on {trainer.y.shape[1]} points")
-    print(f"checkpoint written: {shown(cfg.ckpt_path)} (epoch 0 of our count: the original does not record its epochs)")
-    flags = ["--layers-dim", *map(str, dims), "--activation", "sigmoid", "--ckpt-path", cfg.ckpt_path]
+    print(f"checkpoint written: {shown(path)} (epoch 0 of our count: the original does not record its epochs)")
     kept = [arg for arg in argv if arg not in ("--import-original", source, "--no-resume")]
+    flags = ["--layers-dim", *map(str, dims), "--activation", "sigmoid"]
     print(f"to train on from it: {command_line(kept + flags)}")
     return 0
 
@@ -105,7 +107,7 @@ def check_gradients(trainer: Trainer) -> int:
 def train_test_save(trainer: Trainer, argv: list) -> int:
     """The article's demo: train, test, save; a stop signal saves and prints how to go on."""
     cfg = trainer.cfg
-    with RunLock(cfg.ckpt_path):
+    with trainer.holding():
         try:
             with (ProgressLine(trainer) if progress.wanted(cfg) else contextlib.nullcontext(),
                   LiveWindow(trainer) if cfg.live else contextlib.nullcontext()):
@@ -116,6 +118,8 @@ def train_test_save(trainer: Trainer, argv: list) -> int:
             return 128 + stopped.signum
         try:
             trainer.test()
+        except BrokenPipeError:
+            raise
         except OSError as error:                          # a figure that cannot be written
             print(f"error: {error}; {saved_note(trainer)}", file=sys.stderr)
             return 1
@@ -143,7 +147,7 @@ def main(argv: list) -> int:
 
 
 def run(argv: list) -> int:
-    cfg = None
+    trainer = None
     try:
         cfg, actions = config_from_args(argv)                # a bad flag exits 2 here
         if actions["import_original"] is not None:
@@ -166,7 +170,7 @@ def run(argv: list) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"\naborted; {shown(cfg.ckpt_path) if cfg else 'the checkpoint'} holds the last whole checkpoint, if any",
+        print(f"\naborted; {shown(trainer.cfg.ckpt_path) if trainer else 'the checkpoint'} holds the last whole checkpoint, if any",
               file=sys.stderr)
         return 130
     except BrokenPipeError:                                   # the reader of stdout went away (| head)

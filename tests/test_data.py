@@ -1,6 +1,7 @@
 """Your own data: noise, held-out points and CSV files (issue 12)."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -40,8 +41,8 @@ def test_noise_and_held_out_points(run_demo, tmp_path):
     result = run_demo("--total-epochs", 40, "--noise", 2.0, "--val-fraction", 0.25)
     assert result.returncode == 0, result.stderr
     assert "validation: MSE " in result.stdout and "on 50 held-out points" in result.stdout
-    run, header, *rows = (tmp_path / "metrics.csv").read_text().splitlines()
-    assert run.startswith("# run ")
+    assert re.search(r"^test: MSE \S+ on 150 training points after 40 epochs$", result.stdout, re.M)
+    header, *rows = (tmp_path / "metrics.csv").read_text().splitlines()          # a plain CSV
     assert header.startswith("epoch,loss,val_loss,") and len(rows) == 40
     ckpt = load_ckpt(tmp_path / "ckpt.npy")
     assert float(ckpt["noise"]) == 2.0 and float(ckpt["val_fraction"]) == 0.25
@@ -78,7 +79,7 @@ def test_resuming_on_other_data_is_an_error(tmp_path):
     table[7, 2] += 1e-9
     np.savetxt(tmp_path / "grid.csv", table, delimiter=",", header="x1,x2,y", comments="")
     from code.run.checks import CheckpointError
-    with pytest.raises(CheckpointError, match=r"another run's \(data [0-9a-f]{16} -> [0-9a-f]{16}\).*cfg.resume = False"):
+    with pytest.raises(CheckpointError, match=r"another run's \(data [0-9a-f]{16} -> [0-9a-f]{16}\).*cfg.out.*move the checkpoint away"):
         Trainer(config(tmp_path, total_epochs=4, resume=True, **options))
 
 

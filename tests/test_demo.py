@@ -66,7 +66,7 @@ def test_demo_runs_headless_and_logs_like_the_article(run_demo, tmp_path):
     for i, linear in enumerate(seed_net.linear_list):          # the article's weights, bit for bit
         np.testing.assert_array_equal(ckpt[f"w{i}"], linear.weight)
         np.testing.assert_array_equal(ckpt[f"b{i}"], linear.bias)
-    rows = (tmp_path / "metrics.csv").read_text().splitlines()[1:]               # after "# run ..."
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()                   # a plain CSV
     assert rows[0] == "epoch,loss,grad_norm_0,grad_norm_1,saturated_1" and len(rows) == 251
     first = [float(v) for v in rows[1].split(",")]
     epoch_1 = [loss for e, _, _, loss in lines if e == 1]          # its three batches: 90, 90, 20 points
@@ -155,12 +155,11 @@ def test_stop_signal_saves_then_resume_is_exact(run_demo, tmp_path, signum, name
     assert k > 1000 and not (tmp_path / "run.npy.lock").exists()
     if signum == signal.SIGHUP:
         return                                                      # the resume is the same for every signal
-    resumed = run_demo("--total-epochs", k + 30, "--ckpt-path", "run.npy", "--metrics-path", "metrics.csv")
-    os.rename(tmp_path / "metrics.csv", tmp_path / "resumed.csv")
+    resumed = run_demo("--total-epochs", k + 30, "--ckpt-path", "run.npy")         # its rows: run.metrics.csv
     straight = run_demo("--total-epochs", k + 30, "--ckpt-path", "straight.npy", "--no-resume")
     assert resumed.returncode == straight.returncode == 0, resumed.stderr
     assert (tmp_path / "run.npy").read_bytes() == (tmp_path / "straight.npy").read_bytes()
-    assert (tmp_path / "resumed.csv").read_bytes() == (tmp_path / "metrics.csv").read_bytes()
+    assert (tmp_path / "run.metrics.csv").read_bytes() == (tmp_path / "straight.metrics.csv").read_bytes()
 
 
 def test_second_signal_aborts_at_once():
@@ -195,7 +194,10 @@ def test_help_lists_every_key(run_demo):
         assert flag in result.stdout, flag
     assert "--no-resume" in result.stdout and "--no-show" in result.stdout
     assert "--check-gradients" in result.stdout
-    assert "(default: 40000)" in result.stdout and "(default: 0.03)" in result.stdout
+    text = " ".join(result.stdout.split())                           # as argparse wraps it, unwrapped
+    assert "(default: 40000)" in text and "(default: 0.03)" in text
+    assert "--learning-rate LEARNING_RATE [run] step size" in text         # the keys that define a run
+    assert "--total-epochs TOTAL_EPOCHS train until" in text                # and those that only say how long
 
 
 def test_check_gradients(run_demo):
@@ -318,18 +320,36 @@ def test_a_python_without_the_requirements_gets_one_line(tmp_path):
 
 def test_changing_a_fixed_setting_on_a_built_trainer_is_refused_in_one_sentence(tmp_path):
     from code.config.validate import ConfigError
-    trainer = Trainer(config(tmp_path, total_epochs=3))
-    trainer.cfg.learning_rate = 0.1                                  # the optimizer holds 0.03
+    cfg = config(tmp_path, total_epochs=3)
+    trainer = Trainer(cfg)
+    cfg.learning_rate = 0.1                                          # the optimizer holds 0.03
     with pytest.raises(ConfigError, match=r"^learning_rate is 0.1 but this Trainer was built with 0.03: build a new "
                                           r"Trainer\(cfg\)"):
         trainer.train()
     with pytest.raises(ConfigError, match="learning_rate"):
         trainer.save_models()                                        # never record what did not train
     assert not (tmp_path / "ckpt.npy").exists()
-    trainer.cfg.learning_rate = 0.03
-    trainer.cfg.total_epochs, trainer.cfg.log_every = 5, 1            # how long and how loudly: live
+    cfg.learning_rate = 0.03
+    cfg.total_epochs, cfg.log_every = 5, 1                           # how long and how loudly: live
     trainer.train()
     assert trainer.epoch == 5 and float(load_ckpt(tmp_path / "ckpt.npy")["learning_rate"]) == 0.03
+    cfg.ckpt_every, cfg.total_epochs = 0, 6                          # checked again, as on the first build
+    with pytest.raises(ConfigError, match="^ckpt_every"):
+        trainer.train()
+    cfg.ckpt_every, cfg.animation_path = 1000, cfg.ckpt_path         # the GIF over the checkpoint
+    with pytest.raises(ConfigError, match="^animation_path"):
+        trainer.test()
+    assert trainer.epoch == 5 and float(load_ckpt(tmp_path / "ckpt.npy")["epoch"]) == 5
+
+
+def test_trainer_leaves_the_callers_cfg_as_it_was(tmp_path, monkeypatch):
+    from code.config import new_config
+    monkeypatch.chdir(tmp_path)
+    Trainer(new_config(total_epochs=2, show=False, animation_path="")).train()
+    cfg = new_config(total_epochs=2, show=False, animation_path="", learning_rate=0.1)
+    before = dict(cfg)
+    trainer = Trainer(cfg)
+    assert dict(cfg) == before and trainer.cfg.ckpt_path == os.path.join("runs", "learning_rate=0.1", "ckpt.npy")
 
 
 def test_a_second_trainer_from_python_with_other_settings_gets_its_own_folder(tmp_path, monkeypatch, capsys):
@@ -339,7 +359,7 @@ def test_a_second_trainer_from_python_with_other_settings_gets_its_own_folder(tm
     first.train()
     before = (tmp_path / "ckpt.npy").read_bytes()
     second = Trainer(EasyDict(dict(_C, total_epochs=3, show=False, animation_path="", learning_rate=0.1)))
-    assert "this run keeps its files in runs/learning_rate=0.1/ (cfg.out chooses the folder)" in capsys.readouterr().out
+    assert "this run keeps its files in runs/learning_rate=0.1/ (cfg.out chooses the folder; " in capsys.readouterr().out
     second.train()
     assert second.epoch == 3 and float(load_ckpt(tmp_path / "runs" / "learning_rate=0.1" / "ckpt.npy")["learning_rate"]) == 0.1
     fresh = Trainer(EasyDict(dict(_C, total_epochs=3, show=False, animation_path="", seed=4, resume=False)))

@@ -124,8 +124,8 @@ def test_figure_folder_replaced_by_a_file_after_training(tmp_path):
     trainer = Trainer(config(tmp_path, total_epochs=5, result_img_path=str(tmp_path / "figs" / "r.png")))
     trainer.train()
     (tmp_path / "figs").write_text("now a file")
-    with pytest.raises(OSError, match="cannot write figure .*r.png"):
-        trainer.test()
+    with pytest.raises(ConfigError, match="result_img_path .*r.png' cannot be written: .*figs' is a file"):
+        trainer.test()                                            # checked again before drawing
     assert int(load_ckpt(tmp_path / "ckpt.npy")["epoch"]) == 5
 
 
@@ -236,7 +236,9 @@ def test_mismatched_checkpoint_names_both_and_the_ways_out(run_demo, tmp_path):
     assert run_demo("--total-epochs", 3, "--ckpt-path", "mine.npy").returncode == 0
     before = (tmp_path / "mine.npy").read_bytes()
     result = run_demo("--total-epochs", 6, "--layers-dim", 1, 30, 1, "--ckpt-path", "mine.npy")
-    assert_one_line_error(result, "layers_dim [1, 25, 1] -> [1, 30, 1]", "--no-resume", "--ckpt-path", "--out")
+    assert_one_line_error(result, "layers_dim [1, 25, 1] -> [1, 30, 1]", "move the checkpoint away", "--ckpt-path", "--out")
+    result = run_demo("--total-epochs", 6, "--learning-rate", 0.1, "--ckpt-path", "mine.npy")
+    assert_one_line_error(result, "learning_rate 0.03 -> 0.1", "--warm-start")
     result = run_demo("--total-epochs", 6, "--activation", "relu", "--ckpt-path", "mine.npy")
     assert_one_line_error(result, "activation sigmoid -> relu")
     assert (tmp_path / "mine.npy").read_bytes() == before
@@ -294,8 +296,8 @@ def test_kill_9_at_random_moments_never_leaves_a_partial_checkpoint(tmp_path):
         if (tmp_path / "ckpt.npy").exists():
             load_checkpoint(str(tmp_path / "ckpt.npy"))       # whole, whatever the moment
         leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("ckpt.npy", "metrics.csv"))
-        temps = [name for name in leftovers if name.startswith(".ckpt.npy.") and name.endswith(".tmp")]
-        assert len(temps) <= 1 and set(leftovers) - set(temps) <= {"ckpt.npy.lock"}, leftovers
+        temps = [name for name in leftovers if name.startswith((".ckpt.npy.", ".metrics.csv.")) and name.endswith(".tmp")]
+        assert len(temps) <= 1 and set(leftovers) - set(temps) <= {"ckpt.npy.lock", "metrics.csv.lock"}, leftovers
     k = int(load_ckpt(tmp_path / "ckpt.npy")["epoch"])
     assert k > 0
     env = headless_env()

@@ -106,11 +106,11 @@ def test_resume_is_byte_identical_for_every_optimizer(tmp_path, options):
 
 
 def test_shuffle_changes_the_order_and_is_seeded_by_epoch(tmp_path):
-    plain = Trainer(config(tmp_path, total_epochs=3))
+    plain = Trainer(config(tmp_path / "plain", total_epochs=3))
     plain.train()
-    shuffled = Trainer(config(tmp_path, total_epochs=3, shuffle=True))
+    shuffled = Trainer(config(tmp_path / "shuffled", total_epochs=3, shuffle=True))
     shuffled.train()
-    again = Trainer(config(tmp_path, total_epochs=3, shuffle=True))
+    again = Trainer(config(tmp_path / "again", total_epochs=3, shuffle=True))
     again.train()
     assert not np.array_equal(plain.net.linear_list[0].weight, shuffled.net.linear_list[0].weight)
     np.testing.assert_array_equal(shuffled.net.linear_list[0].weight, again.net.linear_list[0].weight)

@@ -98,4 +98,4 @@ def test_a_checkpoint_at_a_billion_epochs_reads_only_the_rows_there_are(run_main
     save_checkpoint(str(tmp_path / "ckpt.npy"), state)
     result = run_main("--total-epochs", 5)
     assert result.returncode == 0 and "nothing to train" in result.stdout
-    assert "does not hold epochs 1 to 1000000000" in result.stdout
+    assert "does not hold this run's epochs 1 to 1000000000" in result.stdout

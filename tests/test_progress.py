@@ -57,7 +57,8 @@ def test_a_terminal_shows_the_line_and_a_pipe_gets_the_log_alone(tmp_path):
                         lines[-1]), lines[-1]
     assert shown.endswith("\r\x1b[K") or "\r\x1b[K" in shown.rsplit("epochs/s", 1)[1]   # gone at the end
     log_on_the_terminal = re.sub(r"\r(epoch [^\r]*?)?\x1b\[K", "", shown).replace("\r\n", "\n")
-    piped = subprocess.run([sys.executable, DEMO, *FLAGS], cwd=tmp_path, env=headless_env(),
+    (tmp_path / "piped").mkdir()
+    piped = subprocess.run([sys.executable, DEMO, *FLAGS], cwd=tmp_path / "piped", env=headless_env(),
                            capture_output=True, text=True, check=True)
     assert "epochs/s" not in piped.stdout + piped.stderr and "\r" not in piped.stdout + piped.stderr
     assert log_on_the_terminal == piped.stdout                         # the log, byte for byte
@@ -105,7 +106,8 @@ def test_the_line_is_narrower_than_the_terminal(columns, parts):
 def test_no_progress_turns_it_off_and_quiet_prints_only_the_summary(tmp_path):
     shown = run_in_a_terminal(tmp_path, *FLAGS, "--no-progress", "--total-epochs", "3000").decode()
     assert "epochs/s" not in shown and "Epoch: 1/3000" in shown
-    quiet = run_in_a_terminal(tmp_path, *FLAGS, "--quiet", "--total-epochs", "3000").decode()
+    (tmp_path / "quiet").mkdir()
+    quiet = run_in_a_terminal(tmp_path / "quiet", *FLAGS, "--quiet", "--total-epochs", "3000").decode()
     assert "epochs/s" not in quiet and "Epoch:" not in quiet and "save models finish" not in quiet
     assert "test: MSE" in quiet
 

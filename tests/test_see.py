@@ -105,7 +105,7 @@ def test_animation_off_and_frames_survive_resume(run_demo, tmp_path):
                     animation=True).returncode == 0
     result = run_demo("--total-epochs", 30, "--ckpt-path", "r.npy", "--animation-frames", 10, animation=True)
     assert "animation:" not in result.stdout                                # every frame came back
-    with Image.open(tmp_path / "training.gif") as gif:
+    with Image.open(tmp_path / "r.training.gif") as gif:                    # named after its checkpoint
         assert gif.n_frames == 10
 
 

@@ -3,6 +3,7 @@ checkpoint, paths that are not files, recorded settings, metrics.csv, config-fil
 
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -142,7 +143,7 @@ def test_a_second_run_on_the_same_checkpoint_is_refused(tmp_path):
     finally:
         first.kill()
         first.wait()
-    third = subprocess.run([sys.executable, DEMO, "--total-epochs", "3", "--no-resume", "--no-show", "--animation-path", ""],
+    third = subprocess.run([sys.executable, DEMO, "--total-epochs", "3", "--no-show", "--animation-path", ""],
                            cwd=tmp_path,
                            env=headless_env(), capture_output=True, text=True, check=False)
     assert third.returncode == 0, third.stderr                       # a killed run's lock never blocks
@@ -169,17 +170,27 @@ def test_a_symlink_is_written_through_to_its_target(run_demo, tmp_path):
 
 
 # ---- 5. settings recorded; resume says what changed ---------------------------------------------------------
-def test_resume_announces_changed_settings(run_demo, tmp_path):
+def test_a_changed_setting_is_a_run_of_its_own_and_warm_start_goes_on_on_purpose(run_demo, tmp_path):
     assert run_demo("--total-epochs", 4).returncode == 0
-    ckpt = load_ckpt(tmp_path / "ckpt.npy")
-    assert float(ckpt["learning_rate"]) == 0.03 and int(ckpt["batch_size"]) == 90 and str(ckpt["init"]) == "uniform"
-    result = run_demo("--total-epochs", 6, "--learning-rate", 0.05, "--batch-size", 100, "--seed", 3)
+    before = {name: (tmp_path / name).read_bytes() for name in ("ckpt.npy", "metrics.csv")}
+    result = run_demo("--total-epochs", 6, "--learning-rate", 0.05)             # as after editing learning_rate
     assert result.returncode == 0, result.stderr
-    assert "resume: learning_rate 0.03 -> 0.05\n" in result.stdout
-    assert "resume: batch_size 90 -> 100\n" in result.stdout
-    assert "resume: seed 0 -> 3 ignored: the weights come from the checkpoint" in result.stdout
+    assert result.stdout.splitlines()[:2] == [
+        "./ckpt.npy holds another run (learning_rate 0.03 -> 0.05): this run keeps its files in runs/learning_rate=0.05/ "
+        "(--out chooses the folder; --warm-start goes on from its weights instead)",
+        "no checkpoint at runs/learning_rate=0.05/ckpt.npy: training from scratch"]
+    ckpt = load_ckpt(tmp_path / "runs" / "learning_rate=0.05" / "ckpt.npy")
+    assert (int(ckpt["epoch"]), float(ckpt["learning_rate"])) == (6, 0.05)        # trained from its own weights
+    assert before == {name: (tmp_path / name).read_bytes() for name in before}    # the finished run untouched
+    warm = run_demo("--total-epochs", 6, "--learning-rate", 0.05, "--batch-size", 100, "--seed", 3, "--warm-start")
+    assert warm.returncode == 0, warm.stderr
+    assert warm.stdout.splitlines()[:3] == ["warm start: seed 0 -> 3, ignored: the weights come from the checkpoint",
+                                            "warm start: learning_rate 0.03 -> 0.05, from this epoch on",
+                                            "warm start: batch_size 90 -> 100, from this epoch on"]
     ckpt = load_ckpt(tmp_path / "ckpt.npy")
     assert int(ckpt["iteration"]) == 4 * 3 + 2 * 2 and float(ckpt["learning_rate"]) == 0.05
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == ["1", "2", "3", "4", "5", "6"]   # one history, on
 
 
 def test_resume_with_another_optimizer_or_other_data_is_an_error(run_demo, tmp_path):
@@ -199,21 +210,57 @@ def test_checkpoint_size_does_not_grow_with_epochs(run_demo, tmp_path):
     assert run_demo("--total-epochs", 5, "--ckpt-path", "a.npy", "--progress-epochs", 3).returncode == 0
     assert run_demo("--total-epochs", 500, "--ckpt-path", "b.npy", "--progress-epochs", 3).returncode == 0
     assert (tmp_path / "a.npy").stat().st_size == (tmp_path / "b.npy").stat().st_size
-    assert len((tmp_path / "metrics.csv").read_text().splitlines()) == 502              # the run line, the header, 500 rows
+    assert len((tmp_path / "b.metrics.csv").read_text().splitlines()) == 501            # the header, 500 rows
 
 
-def test_missing_or_damaged_metrics_cost_only_the_curve(run_demo, tmp_path):
+def test_missing_or_damaged_metrics_cost_only_the_curve_and_are_never_written_over(run_demo, tmp_path):
     assert run_demo("--total-epochs", 20).returncode == 0
     os.remove(tmp_path / "metrics.csv")
     result = run_demo("--total-epochs", 25)
     assert result.returncode == 0, result.stderr
-    assert "metrics: ./metrics.csv does not hold epochs 1 to 20" in result.stdout
-    rows = (tmp_path / "metrics.csv").read_text().splitlines()[1:]
+    assert "metrics: ./metrics.csv is missing; the curves start at epoch 21" in result.stdout
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()
     assert [row.split(",")[0] for row in rows[1:]] == ["21", "22", "23", "24", "25"]
-    (tmp_path / "metrics.csv").write_text("garbage\n")                   # no run's: kept aside, not adopted
-    assert ("metrics: ./metrics.csv was written by another run; kept as ./metrics.1.csv; the curves start at "
-            "epoch 26") in run_demo("--total-epochs", 26).stdout
-    assert (tmp_path / "metrics.1.csv").read_text() == "garbage\n"
+    assert "metrics:" not in run_demo("--total-epochs", 27).stdout                # a file that starts late is the run's
+    for garbage in ("garbage\n", "garbage\x00,,\n1,2,3\n", rows[0] + "\n1,2,3\n"):
+        (tmp_path / "metrics.csv").write_text(garbage)                        # not this run's: kept, never adopted
+        kept = sorted(tmp_path.glob("metrics.*.csv"))
+        result = run_demo("--total-epochs", 28 + len(kept), figures=True)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        assert re.search(r"^metrics: \./metrics\.csv does not hold this run's epochs 1 to \d+ \(.*\); the next save "
+                         r"keeps it as \./metrics\.\d\.csv, and the curves start at epoch \d+$", result.stdout, re.M)
+        assert (tmp_path / f"metrics.{len(kept) + 1}.csv").read_text() == garbage
+        assert "\x00" not in result.stdout
+
+
+def test_rows_past_the_checkpoint_are_cut_by_a_new_file_never_in_place(run_demo, tmp_path):
+    assert run_demo("--total-epochs", 5).returncode == 0
+    straight = (tmp_path / "metrics.csv").read_bytes()
+    with open(tmp_path / "metrics.csv", "a") as f:
+        f.write("6,1.0,nan,nan,nan\n7,1.0")                                   # a crash after the rows, before the checkpoint
+    inode = os.stat(tmp_path / "metrics.csv").st_ino
+    from code.run import metrics
+    history = metrics.History(str(tmp_path / "metrics.csv"), ["loss", "grad_norm_0", "grad_norm_1", "saturated_1"])
+    assert history.load(5, "") == "" and history.rewrite and len(history.epochs) == 5
+    assert run_demo("--total-epochs", 5).returncode == 0                         # nothing to train: nothing written
+    assert os.stat(tmp_path / "metrics.csv").st_ino == inode
+    assert run_demo("--total-epochs", 6).returncode == 0
+    assert os.stat(tmp_path / "metrics.csv").st_ino != inode                     # a new file, renamed over
+    assert (tmp_path / "metrics.csv").read_bytes().startswith(straight)
+    assert len((tmp_path / "metrics.csv").read_text().splitlines()) == 1 + 6
+
+
+def test_a_metrics_file_of_the_earlier_format_keeps_its_curves(run_demo, tmp_path):
+    from code.run import state
+    assert run_demo("--total-epochs", 5).returncode == 0
+    plain = (tmp_path / "metrics.csv").read_bytes()
+    ckpt = load_ckpt(tmp_path / "ckpt.npy")
+    identity = state.run_identity({name: ckpt[name] for name in ckpt.dtype.names})
+    (tmp_path / "metrics.csv").write_bytes(f"# run {identity}\n".encode() + plain)      # as the last version wrote it
+    result = run_demo("--total-epochs", 7)
+    assert "metrics:" not in result.stdout
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert rows[0].startswith("epoch,loss") and [r.split(",")[0] for r in rows[1:]] == [str(e) for e in range(1, 8)]
 
 
 # ---- 7. default_config.py mistakes are one line too -------------------------------------------------------------
@@ -298,16 +345,21 @@ def test_a_figure_path_without_extension_is_reported_as_written(run_demo, tmp_pa
     assert (tmp_path / "fit.png").exists()
 
 
-def test_another_runs_metrics_file_is_set_aside_never_adopted(run_main, tmp_path):
+def test_two_checkpoints_in_one_folder_keep_two_histories(run_main, tmp_path):
     assert run_main("--total-epochs", 6, "--ckpt-path", "a.npy").returncode == 0          # run a: seed 0
-    first = (tmp_path / "metrics.csv").read_bytes()
+    first = (tmp_path / "a.metrics.csv").read_bytes()
     result = run_main("--total-epochs", 4, "--ckpt-path", "b.npy", "--seed", 1)            # run b, from scratch
-    assert "metrics: ./metrics.csv was written by another run; kept as ./metrics.1.csv" in result.stdout
-    assert (tmp_path / "metrics.1.csv").read_bytes() == first
-    ours = (tmp_path / "metrics.csv").read_text().splitlines()
-    assert len(ours) == 2 + 4
-    resumed = run_main("--total-epochs", 8, "--ckpt-path", "a.npy")                        # a again: not b's rows
-    assert "metrics: ./metrics.csv was written by another run; kept as ./metrics.2.csv" in resumed.stdout
-    assert "the curves start at epoch 7" in resumed.stdout
-    assert (tmp_path / "metrics.2.csv").read_text().splitlines() == ours
-    assert [row.split(",")[0] for row in (tmp_path / "metrics.csv").read_text().splitlines()[2:]] == ["7", "8"]
+    assert result.returncode == 0 and "metrics:" not in result.stdout
+    assert (tmp_path / "a.metrics.csv").read_bytes() == first
+    assert len((tmp_path / "b.metrics.csv").read_text().splitlines()) == 1 + 4
+    resumed = run_main("--total-epochs", 8, "--ckpt-path", "a.npy")                        # a again: its own rows
+    assert "metrics:" not in resumed.stdout
+    assert [row.split(",")[0] for row in (tmp_path / "a.metrics.csv").read_text().splitlines()[1:]] == \
+        [str(e) for e in range(1, 9)]
+
+
+def test_a_run_from_scratch_keeps_a_file_already_there(run_main, tmp_path):
+    (tmp_path / "metrics.csv").write_text("someone's notes\n")
+    result = run_main("--total-epochs", 2)
+    assert "metrics: ./metrics.csv was there before this run; kept as ./metrics.1.csv" in result.stdout
+    assert (tmp_path / "metrics.1.csv").read_text() == "someone's notes\n"

@@ -38,6 +38,7 @@ _C.val_fraction = 0.0                    # fraction of the points held out of tr
 # checkpoint and files
 _C.out = ""                              # a folder for every file the run writes whose path is not given: "runs/a" puts ckpt.npy, metrics.csv and the figures there
 _C.resume = True                         # start from ckpt_path when it exists
+_C.warm_start = False                    # go on from ckpt_path's weights under a changed learning_rate, optimizer, batch_size, ... (one line says what changed)
 _C.ckpt_path = "./ckpt.npy"              # the checkpoint: a plain .npy record, no pickle
 _C.ckpt_every = 1000                     # also write the checkpoint every this many epochs
 _C.metrics_path = "./metrics.csv"        # one row per epoch: loss, gradient norms, saturation

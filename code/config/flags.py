@@ -17,7 +17,7 @@ import traceback
 
 from easydict import EasyDict
 
-from code.config.validate import KINDS, ConfigError, as_python, check_kind
+from code.config.validate import DEFINES_RUN, KINDS, ConfigError, as_python, check_kind
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "default_config.py")
 
@@ -145,14 +145,17 @@ def build_parser(defaults: EasyDict, help_of: dict) -> argparse.ArgumentParser:
     """One flag per key of KINDS, typed by its kind, helped by its comment in the config file, in
     the file's sections; then the lessons and tools that are not settings."""
     parser = OneLineParser(description="Train the article's network (HJLNet) and plot the fit. Every key of "
-                                       "code/config/default_config.py is a flag; the flags are grouped as that file is.",
+                                       "code/config/default_config.py is a flag; the flags are grouped as that file is. "
+                                       "[run] marks the keys that define a run: change one and it is a run of its own, "
+                                       "in a folder of its own (--warm-start goes on from the weights instead).",
                            usage="python demo.py [FLAG ...]",
                            formatter_class=argparse.ArgumentDefaultsHelpFormatter, allow_abbrev=False)
     section_of, groups = sections(), {}
     for key, kind in KINDS.items():
         title = section_of.get(key, "settings")
         group = groups.get(title) or groups.setdefault(title, parser.add_argument_group(title))
-        options = {"dest": key, "default": defaults[key], "help": help_of.get(key) or key}
+        mark = "[run] " if key in DEFINES_RUN else ""
+        options = {"dest": key, "default": defaults[key], "help": mark + (help_of.get(key) or key)}
         if kind == "bool":
             group.add_argument(flag_name(key), action=argparse.BooleanOptionalAction, **options)
         else:

@@ -22,11 +22,17 @@ KINDS = {
     "optimizer": "text", "momentum": "float", "betas": "floats", "eps": "float", "shuffle": "bool",
     "seed": "int", "weight_decay": "float", "log_every": "int", "quiet": "bool", "progress": "bool",
     "loss": "text", "dataset": "text", "classes": "int", "n_points": "int", "data_path": "text", "noise": "float", "val_fraction": "float",
-    "out": "text", "resume": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
+    "out": "text", "resume": "bool", "warm_start": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
     "result_img_path": "path", "loss_img_path": "path", "progress_img_path": "path",
     "progress_epochs": "ints", "hidden_img_path": "path", "gradients_img_path": "path",
     "animation_path": "text", "animation_frames": "int", "compare_img_path": "path", "show": "bool", "live": "bool",
 }
+# The keys that define a run: a change to any of them changes its numbers, so it is a run of its own (its
+# own folder, its own initial weights; see code/run/folders.py).  Every other key only says how long,
+# how loudly or where: total_epochs, log_every, the paths, the figures, ...
+DEFINES_RUN = ("layers_dim", "activation", "init", "seed", "loss", "dataset", "classes", "n_points", "data_path",
+               "noise", "val_fraction", "optimizer", "learning_rate", "momentum", "betas", "eps", "weight_decay",
+               "batch_size", "shuffle")
 PATH_KEYS = tuple(key for key, kind in KINDS.items() if kind == "path")
 FIGURE_KEYS = tuple(key for key in PATH_KEYS if key.endswith("img_path"))
 
@@ -49,7 +55,9 @@ def option(key: str, value=None) -> str:
     "cfg.resume = False" from Python."""
     if COMMAND_LINE["on"]:
         name = key.replace("_", "-")
-        return f"--no-{name}" if value is False else f"--{name}" + ("" if value is None else f" {value}")
+        if isinstance(value, bool):
+            return f"--{name}" if value else f"--no-{name}"
+        return f"--{name}" + ("" if value is None else f" {value}")
     return f"cfg.{key}" + ("" if value is None else f" = {value!r}")
 
 

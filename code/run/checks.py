@@ -95,7 +95,10 @@ def _check_progress(fail, state: dict) -> None:
 
 
 # ---- what a resumed run keeps, and what it may change ---------------------------------------------------
-ANNOUNCED = ("learning_rate", "batch_size", "momentum", "betas", "eps", "shuffle")
+DEFINING = ("layers_dim", "activation", "init", "seed", *TASK, "noise", "val_fraction", "data", "optimizer",
+            "learning_rate", "momentum", "betas", "eps", "batch_size", "shuffle")   # a change: another run
+WARM = ("learning_rate", "momentum", "betas", "eps", "weight_decay", "batch_size", "shuffle", "optimizer",
+        "seed", "init")                         # warm_start may change these and go on from the weights
 IGNORED = ("seed", "init")                      # they only shape the initial weights
 
 
@@ -104,11 +107,12 @@ def _shown(value) -> str:
     return str(value.item() if hasattr(value, "item") else value)
 
 
-def other_run(state: dict, settings: dict, strict: bool = False) -> dict:
+def other_run(state: dict, settings: dict, strict: bool = True, warm: bool = False) -> dict:
     """{} when a checkpoint (``state``) can go on as this run (``settings``, in its form); else what
-    differs, {key: (the checkpoint's, this run's)}, e.g. {"layers_dim": ([1, 25, 1], [1, 30, 10, 1])}:
-    another net, optimizer or data; with ``strict``, any other setting too (learning_rate, seed...)."""
-    keys = ("layers_dim", "activation", "optimizer", "data", *TASK) + (ANNOUNCED + IGNORED if strict else ())
+    differs, {key: (the checkpoint's, this run's)}, e.g. {"learning_rate": ("0.03", "0.1")}.  Every
+    DEFINING setting counts; with ``warm`` (warm_start) the WARM ones may change.  ``strict`` False:
+    only the net, the loss and the data count (what no run can go on under)."""
+    keys = [key for key in DEFINING if (strict and not (warm and key in WARM)) or key not in WARM]
     pairs = {key: (_shown(_field(state, key)), _shown(_field(settings, key))) for key in keys}
     return {key: (before, now) for key, (before, now) in pairs.items() if before != now}
 
@@ -123,21 +127,20 @@ def describe(differs: dict) -> str:
     return ", ".join(f"{key} {before} -> {now}" for key, (before, now) in differs.items())
 
 
-def resume_notes(path: str, state: dict, settings: dict) -> list:
-    """One line per setting that differs from the checkpoint's (``settings``: this run's, in the
-    checkpoint's form).  CheckpointError for what a resumed run cannot change: the net, the
-    optimizer, the data."""
-    differs = other_run(state, settings)
+def resume_notes(path: str, state: dict, settings: dict, warm: bool = False) -> list:
+    """The lines a resume prints (``settings``: this run's, in the checkpoint's form).  CheckpointError
+    when the checkpoint is another run's: any DEFINING setting differs (with ``warm``, one of WARM may,
+    and each change gets a line)."""
+    differs = other_run(state, settings, warm=warm)
     if differs:
+        hint = "" if warm or other_run(state, settings, warm=True) else f", go on from its weights with {option('warm_start', True)}"
         raise CheckpointError(f"checkpoint {shown(path)} is another run's ({describe(differs)}): it cannot go on as this one. "
-                              f"Train afresh with {option('resume', False)}, give another {option('ckpt_path')}, "
-                              f"or put this run in a folder of its own with {option('out')}")
+                              f"Give another {option('ckpt_path')}, put this run in a folder of its own with "
+                              f"{option('out')}{hint}, or move the checkpoint away to train afresh")
+    changed = other_run(state, settings, warm=False) if warm else {}
     notes = []
-    for key in ANNOUNCED + IGNORED:
-        before, now = _shown(state[key]), _shown(settings[key])
-        if before != now:
-            ignored = " ignored: the weights come from the checkpoint" if key in IGNORED else ""
-            notes.append(f"resume: {key} {before} -> {now}{ignored}")
+    for key, (before, now) in changed.items():
+        why = ("ignored: the weights come from the checkpoint" if key in IGNORED else
+               "its state starts afresh" if key == "optimizer" else "from this epoch on")
+        notes.append(f"warm start: {key} {before} -> {now}, {why}")
     return notes
-
-

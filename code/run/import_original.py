@@ -96,7 +96,12 @@ def import_checkpoint(source: str, ckpt_path: str) -> tuple:
     (an import never overwrites a checkpoint)."""
     if os.path.lexists(ckpt_path):
         raise CheckpointError(f"checkpoint {names.shown(ckpt_path)} exists already; --import-original never overwrites "
-                              "one: move it away, or give another --ckpt-path")
+                              "one: move it away, or give another --ckpt-path or --out")
+    return read_source(source)
+
+
+def read_source(source: str) -> tuple:
+    """(layers_dim, parameters) of the original's checkpoint at ``source``; CheckpointError if it is not one."""
     if not os.path.isfile(source):
         kind = "missing" if not os.path.lexists(source) else "not a regular file"
         raise CheckpointError(f"cannot import {names.shown(source)}: it is {kind}")

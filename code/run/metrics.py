@@ -1,27 +1,26 @@
-"""The per-epoch measurements: in memory, and in an append-only CSV file (metrics.csv).
+"""The per-epoch measurements: in memory, and in metrics.csv, a plain CSV file.
 
-    # run 5d0c1f2a9b3e4d70
     epoch,loss,grad_norm_0,grad_norm_1,saturated_1
     1,242.94738067205046,4.20...,...
 
-The first line names the run the file belongs to (a fingerprint of its settings and data, see
-state.run_identity): a file another run wrote is never taken as this run's history, but set aside
-under a name of its own, with a note.
-One row per epoch, numbers written with repr() so they read back exactly.  The
-file grows by appending rows at each checkpoint (``flush``), so a save costs the
-same at epoch 10 as at epoch 10 million.  On resume, rows past the checkpoint's
-epoch (written before a crash) are dropped: the file then equals, byte for byte,
-the one an uninterrupted run writes.
+One row per epoch, numbers written with repr() so they read back exactly (``csv.DictReader`` and
+``pandas.read_csv`` read it with no options).  The checkpoint says which rows are the run's: those
+of epochs 1 to its epoch.  At each save the new rows are appended first, then the checkpoint is
+written, so the file never holds fewer rows than the checkpoint's history.  Nothing is ever
+written in place over those rows: on resume, rows past the checkpoint's epoch (written before a
+crash) are dropped by writing a new file and renaming it over the old one.  A file that does not
+hold the checkpoint's epochs (damaged, cut short, another run's) is never written over: the run's
+next save renames it to a free name (metrics.1.csv, ...) and starts a new file, and a line says so.
 """
 
 import contextlib
 import math
 import os
-import sys
 
 import numpy as np
 
 from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss, predicted
+from code.run.atomic import write_atomically
 from code.run.names import shown
 
 MEASURE_EVERY = 100      # gradient norms and saturation: every epoch up to this one, then every this many
@@ -102,19 +101,29 @@ class Measurements:
 class History:
     """columns: the measured names, e.g. ["loss", "grad_norm_0"]; each row also has its epoch."""
 
-    def __init__(self, path: str, columns: list, run: str = ""):
-        self.path, self.run = path, run
+    def __init__(self, path: str, columns: list):
+        self.path = path
         self.header = ",".join(["epoch", *columns])
         self.columns = list(columns)
         self.epochs = []                              # the epoch of each row
         self.values = {name: [] for name in columns}  # name -> one float per row
         self.written = 0                              # rows already in the file
+        self.rewrite = True                           # the next flush writes a whole new file
+        self.stale = True                             # a file at the path is not this run's: set it aside first
 
     def append(self, epoch: int, row: dict) -> None:
         """One epoch's row; a column it lacks (an epoch that measured no gradients) gets NaN."""
         self.epochs.append(epoch)
         for name in self.columns:
             self.values[name].append(float(row.get(name, math.nan)))
+
+    def cut(self, epoch: int) -> None:
+        """Forget the rows past ``epoch`` (a Trainer put back to its last checkpoint)."""
+        keep = sum(1 for e in self.epochs if e <= epoch)
+        del self.epochs[keep:]
+        for values in self.values.values():
+            del values[keep:]
+        self.written = min(self.written, keep)
 
     def column(self, name: str) -> tuple:
         """(epochs, values) of one column, as arrays."""
@@ -125,89 +134,108 @@ class History:
         return "".join(",".join([str(epoch), *map(repr, values)]) + "\n" for epoch, *values in rows)
 
     def flush(self) -> None:
-        """Append the rows not yet in the file (a new file starts with the header); fsync.  When the
-        file cannot be written, one line on stderr says so: the file is then cut back to its last
-        whole row, and the rows stay here for the next flush (the checkpoint is written all the same)."""
-        size = None
-        try:
-            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-            with open(self.path, "a" if self.written else "w", encoding="ascii") as f:
-                size = f.tell()
-                f.write(("" if self.written else f"# run {self.run}\n{self.header}\n") + self._lines(self.written))
-                f.flush()
-                os.fsync(f.fileno())
-        except OSError as error:
-            if size is not None:
-                with contextlib.suppress(OSError):
-                    os.truncate(self.path, size)             # no half row left behind
-            print(f"metrics: cannot write {shown(self.path)} ({error.strerror or error}); its rows up to epoch "
-                  f"{self.epochs[-1] if self.epochs else 0} are kept for the next save", file=sys.stderr)
-            return
-        self.written = len(self.epochs)
-
-    def claim(self, loaded: bool) -> None:
-        """Before a run from scratch (not ``loaded`` from a checkpoint): a file at the path that another
-        run wrote is set aside (see set_aside), and a line says so."""
-        if not loaded and os.path.isfile(self.path) and self._owner() != self.run:
-            print(self.set_aside())
-
-    def set_aside(self) -> str:
-        """Rename the file at the path to metrics.1.csv (or .2, ...) and say so: nothing is lost."""
-        stem, extension = os.path.splitext(self.path)
-        for n in range(1, 1000):
-            kept = f"{stem}.{n}{extension}"
-            if not os.path.lexists(kept):
-                os.replace(self.path, kept)
-                return f"metrics: {shown(self.path)} was written by another run; kept as {shown(kept)}"
-        return f"metrics: {shown(self.path)} was written by another run and is replaced (no free name to keep it)"
-
-    def _owner(self) -> str:
-        """The run named on the file's first line ("" if none can be read)."""
-        with contextlib.suppress(OSError, UnicodeDecodeError), open(self.path, encoding="ascii") as f:
-            line = f.readline(64)
-            return line[len("# run "):].strip() if line.startswith("# run ") else ""
-        return ""
-
-    def resume(self, epoch: int, owner: str) -> None:
-        """Read the rows of epochs 1..epoch back from the file, if it belongs to the run ``owner``
-        (the checkpoint's); the next flush rewrites it with them.  When some are missing, one line
-        says so: a missing or damaged file costs only the curve's past, never the run."""
-        note = self._resume(epoch, owner)
-        if note:
-            print(note)
-
-    def _resume(self, epoch: int, owner: str) -> str:
-        if os.path.isfile(self.path) and self._owner() != owner:
-            note = self.set_aside()
-            return f"{note}; the curves start at epoch {epoch + 1}" if epoch else note
-        try:
-            rows = self._read(epoch)
-        except (OSError, ValueError, UnicodeDecodeError) as error:
-            rows, problem = [], str(error)
+        """Write the rows not yet in the file: appended, or (the first time, or after a resume that
+        cut rows) a whole new file renamed over the old.  OSError when it cannot: the file is then as
+        it was, and the caller writes no checkpoint."""
+        if not self.epochs:
+            return                                    # nothing to write yet (an imported checkpoint)
+        if self.stale:
+            self.set_aside()
+            self.stale = False
+        if self.rewrite:
+            text = (self.header + "\n" + self._lines(0)).encode("ascii")
+            write_atomically(self.path, lambda f: f.write(text), "metrics")
         else:
-            whole = len(rows) == epoch and all(row[0] == number for number, row in enumerate(rows, start=1))
-            problem = "" if whole else "rows are missing"
-        if problem:
-            rows = []
+            self._append(self._lines(self.written).encode("ascii"))
+        self.written, self.rewrite = len(self.epochs), False
+
+    def _append(self, text: bytes) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        size = os.fstat(fd).st_size
+        try:
+            os.write(fd, text) == len(text) or _short_write()
+            os.fsync(fd)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)                    # no half row left behind
+            raise OSError(f"cannot write metrics {shown(self.path)}: {error.strerror or error}") from None
+        finally:
+            os.close(fd)
+
+    def set_aside(self) -> None:
+        """Before a run's first save (from scratch): a file already at the path is renamed to a free
+        name (metrics.1.csv, ...), and a line says so: nothing is lost."""
+        if os.path.lexists(self.path):
+            kept = self._free_name()
+            os.rename(self.path, kept)
+            print(f"metrics: {shown(self.path)} was there before this run; kept as {shown(kept)}")
+
+    def _free_name(self) -> str:
+        stem, extension = os.path.splitext(self.path)
+        n = 1
+        while os.path.lexists(f"{stem}.{n}{extension}"):
+            n += 1
+        return f"{stem}.{n}{extension}"
+
+    def load(self, epoch: int, identity: str) -> str:
+        """Read epochs 1..epoch (the checkpoint's) back from the file; returns a note for the log ("" if
+        all is well).  A missing file, or one that does not hold them: the curves start at epoch + 1,
+        and such a file is set aside at the next save.  ``identity``: the run's state.run_identity,
+        which a file written by an earlier version of this program names on its first line."""
+        self.stale = False
+        if not os.path.lexists(self.path):
+            return f"metrics: {shown(self.path)} is missing; the curves start at epoch {epoch + 1}" if epoch else ""
+        try:
+            rows, extra = self._read(epoch, identity)
+        except (OSError, ValueError, UnicodeDecodeError) as error:
+            self.stale = True
+            return (f"metrics: {shown(self.path)} does not hold this run's epochs 1 to {epoch} ({error}); the next save "
+                    f"keeps it as {shown(self._free_name())}, and the curves start at epoch {epoch + 1}")
         for number, *values in rows:
             self.append(number, dict(zip(self.columns, values)))
-        self.written = 0                              # the next flush rewrites the file with just these
-        if problem and epoch > 0:
-            return (f"metrics: {shown(self.path)} does not hold epochs 1 to {epoch} ({problem}); "
-                    f"the curves start at epoch {epoch + 1}")
+        self.written, self.rewrite = len(rows), extra
         return ""
 
-    def _read(self, epoch: int) -> list:
-        """The file's rows of epochs up to ``epoch``, read line by line: at most ``epoch`` of them,
-        whatever the file's size, and lines of at most a few hundred characters."""
-        rows = []
-        with open(self.path, encoding="ascii") as f:
-            f.readline(64)                                 # "# run ...", checked by resume
-            if f.readline(len(self.header) + 2).rstrip("\n") != self.header:
+    def _read(self, epoch: int, identity: str) -> tuple:
+        """(rows of epochs up to ``epoch``, whether the file holds more than them), read line by line:
+        at most ``epoch`` rows, whatever the file's size, lines of at most a few hundred characters."""
+        with open(self.path, encoding="ascii", newline="") as f:
+            line = f.readline(len(self.header) + 2)
+            old = line.startswith("# run ")            # written by an earlier version: kept if this run's
+            if old and line[len("# run "):].strip() != identity:
+                raise ValueError("its first line names another run")
+            if (f.readline(len(self.header) + 2) if old else line).rstrip("\n") != self.header:
                 raise ValueError(f"its header is not {self.header}")
-            while len(rows) < epoch:
-                fields = f.readline(64 * (len(self.columns) + 1)).rstrip("\n").split(",")
-                if len(fields) != len(self.columns) + 1:
-                    break                              # the end, or a row cut short by a crash
-                rows.append([int(fields[0]), *map(float, fields[1:])])
-        return rows
+            return self._rows(f, epoch, old)
+
+    def _rows(self, f, epoch: int, old: bool) -> tuple:
+        """The rows up to ``epoch``: consecutive epochs, from 1 (or from where a lost file started anew)."""
+        rows, width, extra = [], 64 * (len(self.columns) + 1), old
+        while not rows or rows[-1][0] < epoch:
+            line = f.readline(width)
+            if not line:
+                break
+            row = _parse(line, len(self.columns), rows[-1][0] if rows else 0)
+            if rows and row[0] != rows[-1][0] + 1:
+                raise ValueError(f"epoch {row[0]} follows epoch {rows[-1][0]}")
+            if row[0] > epoch:
+                return rows, True                        # rows past the checkpoint: dropped
+            rows.append(row)
+        if rows and rows[-1][0] != epoch:
+            raise ValueError(f"it ends at epoch {rows[-1][0]}")
+        return rows, extra or bool(f.read(1))
+
+
+def _parse(line: str, columns: int, after: int) -> list:
+    """[epoch, value, ...] from one whole line; ValueError "the row after epoch N is damaged"."""
+    fields = line.rstrip("\n").split(",")
+    try:
+        if not line.endswith("\n") or len(fields) != columns + 1 or int(fields[0]) < 1:
+            raise ValueError
+        return [int(fields[0]), *map(float, fields[1:])]
+    except ValueError:
+        raise ValueError(f"the row after epoch {after} is damaged") from None
+
+
+def _short_write():
+    raise OSError("the disk took only part of the rows")

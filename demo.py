@@ -7,7 +7,6 @@
 import contextlib
 import importlib.util
 import os
-import shlex
 import sys
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -53,6 +52,7 @@ from code.lib.gradcheck import gradient_check
 from code.run import folders, paths
 from code.run.checks import CheckpointError
 from code.run.import_original import import_checkpoint
+from code.run.names import shell_word, shown
 from code.run.runlock import CheckpointInUse
 from code.run.signals import TrainingStopped, signal_name
 from code.scripts.trainer import Trainer, TrainingDiverged
@@ -64,7 +64,7 @@ from code.see.progress import ProgressLine
 
 def command_line(flags: list) -> str:
     """``python demo.py FLAGS``, with the path to demo.py that works from the current folder."""
-    return shlex.join(["python", os.path.relpath(os.path.abspath(__file__)), *flags])
+    return " ".join(map(shell_word, ["python", os.path.relpath(os.path.abspath(__file__)), *flags]))
 
 
 def resume_command(argv: list, resume: bool) -> str:
@@ -87,9 +87,9 @@ def import_original(source: str, cfg, argv: list) -> int:
     trainer.imported = True
     with trainer.holding():
         trainer.save()
-    print(f"imported {source}: the original program's checkpoint, layers_dim {dims}, sigmoid; "
+    print(f"imported {shown(source)}: the original program's checkpoint, layers_dim {dims}, sigmoid; "
           f"MSE {trainer.mse()} on {trainer.y.shape[1]} points")
-    print(f"checkpoint written: {path} (epoch 0 of our count: the original does not record its epochs)")
+    print(f"checkpoint written: {shown(path)} (epoch 0 of our count: the original does not record its epochs)")
     kept = [arg for arg in argv if arg not in ("--import-original", source, "--no-resume")]
     flags = ["--layers-dim", *map(str, dims), "--activation", "sigmoid"]
     print(f"to train on from it: {command_line(kept + flags)}")
@@ -119,7 +119,7 @@ def train_test_save(trainer: Trainer, argv: list) -> int:
             return 1
         except TrainingStopped as stopped:
             print(f"interrupted by {signal_name(stopped.signum)} after epoch {stopped.epoch}, checkpoint saved "
-                  f"to {cfg.ckpt_path}; to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)
+                  f"to {shown(cfg.ckpt_path)}; to go on: {resume_command(argv, cfg.resume)}", file=sys.stderr)
             return 128 + stopped.signum
         try:
             trainer.test()
@@ -136,10 +136,10 @@ def saved_note(trainer: Trainer) -> str:
     """What the checkpoint really holds, for a message after a failure."""
     path = trainer.cfg.ckpt_path
     if trainer.saved_epoch is None:
-        return f"no checkpoint was written at {path}"
+        return f"no checkpoint was written at {shown(path)}"
     if trainer.saved_epoch == trainer.epoch:
-        return f"the training is saved in {path} (epoch {trainer.epoch})"
-    return f"{path} holds epoch {trainer.saved_epoch}; epochs {trainer.saved_epoch + 1} to {trainer.epoch} are lost"
+        return f"the training is saved in {shown(path)} (epoch {trainer.epoch})"
+    return f"{shown(path)} holds epoch {trainer.saved_epoch}; epochs {trainer.saved_epoch + 1} to {trainer.epoch} are lost"
 
 
 def main(argv: list) -> int:
@@ -175,7 +175,7 @@ def run(argv: list) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"\naborted; {trainer.cfg.ckpt_path if trainer else 'the checkpoint'} holds the last whole checkpoint, if any",
+        print(f"\naborted; {shown(trainer.cfg.ckpt_path) if trainer else 'the checkpoint'} holds the last whole checkpoint, if any",
               file=sys.stderr)
         return 130
     except BrokenPipeError:                                   # the reader of stdout went away (| head)

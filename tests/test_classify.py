@@ -43,7 +43,7 @@ def test_resume_gives_the_very_bytes_of_a_straight_run(run_main, tmp_path, datas
     (("--loss", "cross_entropy", "--dataset", "spiral", "--layers-dim", 2, 8, 2), "the last the 3 classes"),
     (("--loss", "cross_entropy", "--dataset", "circle", "--layers-dim", 3, 8, 1), "the first size must be the 2 inputs"),
     (("--loss", "hinge",), "loss must be one of mse, cross_entropy"),
-    (("--weight-decay", -1), "weight_decay must be a number >= 0"),
+    (("--weight-decay", -1), "weight_decay must be a number from 0 to 1e+100"),
     (("--classes", 1), "classes must be an integer from 2 to 20")])
 def test_every_bad_classification_setting_is_one_line(run_main, tmp_path, flags, fragment):
     assert_one_line_error(run_main(*flags), fragment)

@@ -11,7 +11,7 @@ from conftest import ROOT
 from test_import_original import write_original_checkpoint
 
 PAGES = ["README.md", *sorted(glob.glob(os.path.join("code", "docs", "*.md")))]
-PLACEHOLDERS = ("...", "KEY=", "PATH", "DIR")
+PLACEHOLDERS = ("...", "KEY=", "PATH", "DIR", "$(")   # $(...): a shell, not this test, runs it
 EPOCHS = 3                                              # the finished run's; every command is capped at it
 
 
@@ -39,6 +39,7 @@ def test_every_documented_command_runs_beside_a_finished_run_and_leaves_it_alone
     for source in ("old/ckpt.npy", "path/to/original/ckpt.npy"):
         os.makedirs(tmp_path / os.path.dirname(source), exist_ok=True)
         write_original_checkpoint(tmp_path / source, [1, 25, 1])
+    (tmp_path / "gbk.csv").write_bytes("输入,目标\r\n0.5,1\r\n".encode("gbk"))          # as data.md's python -c makes it
     finished = root_files(tmp_path)
     for page, flags in commands:
         here = "--out" not in flags and "--compare" not in flags      # its figures are the finished run's

@@ -147,8 +147,8 @@ def test_the_compare_table_and_its_curves_show_the_same_quantity(tmp_path, capsy
 
 
 def test_compare_starts_every_run_from_the_same_weights(tmp_path):
-    from code.experiments.compare import make_trainers
-    trainers = make_trainers(config(tmp_path), "activation", ["sigmoid", "tanh"], str(tmp_path))
+    from code.experiments.compare import run_configs
+    trainers = [Trainer(run) for run in run_configs(config(tmp_path), "activation", ["sigmoid", "tanh"], str(tmp_path))]
     np.testing.assert_array_equal(trainers[0].net.linear_list[0].weight, trainers[1].net.linear_list[0].weight)
 
 

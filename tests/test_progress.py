@@ -1,13 +1,17 @@
 """The progress line (issue 20): on a terminal only, the log byte for byte the same either way."""
 
+import fcntl
 import io
 import os
 import pty
 import re
 import select
+import struct
 import subprocess
 import sys
+import termios
 
+import pytest
 from conftest import DEMO, headless_env
 
 from code.see.progress import ProgressLine, clock, wanted
@@ -17,9 +21,17 @@ FLAGS = ["--total-epochs", "12000", "--log-every", "5000", "--no-resume", "--ani
          "--gradients-img-path", ""]
 
 
-def run_in_a_terminal(folder, *flags) -> bytes:
-    """``python demo.py FLAGS`` with stdin, stdout and stderr on a pseudo-terminal: all it shows."""
+def sized_terminal(columns: int) -> tuple:
+    """A pseudo-terminal (master, slave) of 24 rows and ``columns`` columns."""
     master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    return master, slave
+
+
+def run_in_a_terminal(folder, *flags, columns=200) -> bytes:
+    """``python demo.py FLAGS`` with stdin, stdout and stderr on a pseudo-terminal of ``columns``
+    columns: all it shows."""
+    master, slave = sized_terminal(columns)
     process = subprocess.Popen([sys.executable, DEMO, *flags], stdin=slave, stdout=slave, stderr=slave,
                                cwd=folder, env=headless_env(), close_fds=True)
     os.close(slave)
@@ -50,6 +62,45 @@ def test_a_terminal_shows_the_line_and_a_pipe_gets_the_log_alone(tmp_path):
                            capture_output=True, text=True, check=True)
     assert "epochs/s" not in piped.stdout + piped.stderr and "\r" not in piped.stdout + piped.stderr
     assert log_on_the_terminal == piped.stdout                         # the log, byte for byte
+
+
+def test_the_line_fits_an_80_column_terminal(tmp_path):
+    shown = run_in_a_terminal(tmp_path, *FLAGS, columns=80).decode()
+    lines = re.findall(r"\r(epoch [\d,]+ / 12,000 .*?)\x1b\[K", shown)
+    assert lines and all(len(line) < 80 for line in lines), lines
+    assert re.fullmatch(r"epoch [\d,]+ / 12,000 +\d+%   loss \S+   \d+:\d\d elapsed   \d+:\d\d left", lines[-1])
+
+
+class SizedTerminal(io.StringIO):
+    """What is written, kept; its size, that of a pseudo-terminal of ``columns`` columns."""
+
+    def __init__(self, columns: int):
+        super().__init__()
+        self.master, self.slave = sized_terminal(columns)
+
+    def fileno(self) -> int:
+        return self.slave
+
+    def close(self) -> None:
+        os.close(self.master)
+        os.close(self.slave)
+
+
+@pytest.mark.parametrize("columns,parts", [(20, 1), (40, 2), (80, 5), (200, 6)])
+def test_the_line_is_narrower_than_the_terminal(columns, parts):
+    class Fake:
+        epoch, after_epoch = 12_400, []
+        cfg = type("C", (), {"total_epochs": 40_000})
+        history = type("H", (), {"epochs": [1], "values": {"loss": [0.2013]}})
+    terminal = SizedTerminal(columns)
+    with ProgressLine(Fake(), stream=terminal, every=0.0) as line:
+        line.start, line.first_epoch = line.start - 1.25, 0              # 9,920 epochs/s, 0:02 left
+        line.update(Fake)
+    terminal.close()
+    drawn = terminal.getvalue().split("\r")[1].removesuffix("\x1b[K")
+    assert len(drawn) < columns and len(drawn.split("   ")) == parts, drawn
+    assert drawn.startswith("epoch 12,400 / 40,000"[:columns - 1])
+    assert columns < 40 or "loss 0.2013" in drawn                        # the loss goes last
 
 
 def test_no_progress_turns_it_off_and_quiet_prints_only_the_summary(tmp_path):

@@ -329,6 +329,16 @@ def test_a_figure_format_matplotlib_cannot_write_is_refused(run_main, run_demo, 
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("name,fragment", [("out.eps", ".eps (PostScript) cannot draw the figures' transparent parts"),
+                                           ("out.PS", ".ps (PostScript) cannot draw"),
+                                           ("out.pgf", ".pgf needs xelatex (LaTeX), which is not installed here")])
+def test_a_figure_format_that_does_not_work_here_is_refused(run_main, tmp_path, monkeypatch, name, fragment):
+    import shutil
+    monkeypatch.setattr(shutil, "which", lambda program: None)                   # xelatex may be installed
+    assert_one_line_error(run_main("--loss-img-path", name), f"loss_img_path {name!r}", fragment)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_figure_path_without_extension_is_reported_as_written(run_demo, tmp_path):
     result = run_demo("--total-epochs", 2, "--result-img-path", "fit", figures=True)
     assert result.returncode == 0 and "figures saved: fit.png," in result.stdout

@@ -8,6 +8,7 @@ import copy
 import math
 import numbers
 import os
+import shutil
 
 from code.lib.Activation import ACTIVATIONS
 from code.lib.Data.toy2d import DATASETS
@@ -42,6 +43,9 @@ MAX_LAYERS, MAX_UNITS, MAX_PARAMETERS = 100, 100_000, 50_000_000
 MAX_COUNT = 2**53
 MAX_FRAMES = 1000
 MAX_POINTS = 10_000_000
+MAX_PROGRESS_EPOCHS = 100          # entries of progress_epochs: the figure draws each as a curve
+SNAPSHOT_VALUES = 2**25            # parameters x snapshot epochs kept in memory and the checkpoint: 256 MiB
+MAX_SCALE = 1e100                  # noise and weight_decay: their squares stay far from overflowing
 
 COMMAND_LINE = {"on": False}          # set by flags.config_from_args: advice names flags, else cfg keys
 
@@ -134,24 +138,62 @@ def validate(cfg) -> None:
     _require(len(cfg.betas) == 2 and all(math.isfinite(b) and 0 <= b < 1 for b in cfg.betas), "betas",
              cfg.betas, "two numbers from 0 up to (not including) 1")
     _require(math.isfinite(cfg.eps) and cfg.eps > 0, "eps", cfg.eps, "a finite number above 0")
-    _require(math.isfinite(cfg.noise) and cfg.noise >= 0, "noise", cfg.noise, "a number >= 0 (a standard deviation)")
-    _require(math.isfinite(cfg.weight_decay) and cfg.weight_decay >= 0, "weight_decay", cfg.weight_decay, "a number >= 0")
+    _require(math.isfinite(cfg.noise) and 0 <= cfg.noise <= MAX_SCALE, "noise", cfg.noise,
+             f"a number from 0 to {MAX_SCALE:g} (a standard deviation; beyond, the loss overflows)")
+    _require(math.isfinite(cfg.weight_decay) and 0 <= cfg.weight_decay <= MAX_SCALE, "weight_decay",
+             cfg.weight_decay, f"a number from 0 to {MAX_SCALE:g} (beyond, Adam's squared gradient overflows)")
+    check_decay(cfg)
     check_task(cfg)
     _require(0 <= cfg.val_fraction < 1, "val_fraction", cfg.val_fraction, "a fraction from 0 up to (not including) 1")
     _require(0 <= cfg.seed < 2**32, "seed", cfg.seed, "an integer from 0 to 2**32 - 1")
-    _require(_positive_ints(cfg.progress_epochs), "progress_epochs", cfg.progress_epochs,
-             "a list of positive integers (epochs), possibly empty")
+    _require(_positive_ints(cfg.progress_epochs) and len(cfg.progress_epochs) <= MAX_PROGRESS_EPOCHS
+             and all(e <= MAX_COUNT for e in cfg.progress_epochs), "progress_epochs", _brief(cfg.progress_epochs),
+             f"a list of at most {MAX_PROGRESS_EPOCHS} positive integers (epochs) up to 2**53, possibly empty")
     _require(1 <= cfg.animation_frames <= MAX_FRAMES, "animation_frames", cfg.animation_frames,
              f"an integer from 1 to {MAX_FRAMES}")
     if cfg.animation_path:                                     # "" turns the animation off
         check_output_path("animation_path", cfg.animation_path)
         _require(os.path.splitext(cfg.animation_path)[1].lower() in ("", ".gif"), "animation_path",
                  cfg.animation_path, 'a .gif file, or "" for none')
+    check_snapshots(cfg, parameters)
     for key in PATH_KEYS:
         if cfg[key] or key not in FIGURE_KEYS:                 # "" turns a figure off
             check_output_path(key, cfg[key])
     for key in FIGURE_KEYS:
         check_figure_format(key, cfg[key])
+
+
+def _brief(values) -> str:
+    """A list as a message shows it: its first five values and how many there are."""
+    if not isinstance(values, (list, tuple)) or len(values) <= 5:
+        return repr(values)
+    return f"[{', '.join(map(repr, values[:5]))}, ...] ({len(values):,} values)"
+
+
+def check_snapshots(cfg, parameters: int) -> None:
+    """ConfigError when the snapshots a run keeps (a copy of every parameter at each epoch of
+    progress_epochs and of the animation's grid, up to total_epochs) exceed SNAPSHOT_VALUES."""
+    from code.run.snapshots import snapshot_epochs
+    epochs = [e for e in snapshot_epochs(cfg) if e <= cfg.total_epochs]
+    if len(epochs) * parameters > SNAPSHOT_VALUES:
+        frames = len(epochs) - len([e for e in set(cfg.progress_epochs) if e <= cfg.total_epochs])
+        raise ConfigError(f"layers_dim {list(cfg.layers_dim)} with total_epochs {cfg.total_epochs}: {len(epochs)} "
+                          f"snapshots ({frames} more for animation_path) of {parameters:,} parameters are "
+                          f"{len(epochs) * parameters:,} values, beyond the budget of {SNAPSHOT_VALUES:,}; "
+                          f"give animation_path \"\" or fewer progress_epochs, or a smaller net")
+
+
+def check_decay(cfg) -> None:
+    """ConfigError when SGD's weight decay alone makes the weights grow without end: each step multiplies
+    them by 1 - learning_rate * weight_decay, and with momentum mu that diverges once the product
+    reaches 2 (1 + mu)."""
+    if cfg.optimizer != "sgd" or cfg.weight_decay == 0:
+        return
+    limit = 2 * (1 + cfg.momentum) / cfg.learning_rate
+    if cfg.weight_decay >= limit:
+        raise ConfigError(f"weight_decay {cfg.weight_decay} with learning_rate {cfg.learning_rate} and momentum "
+                          f"{cfg.momentum}: SGD's steps would make the weights grow without end; give a "
+                          f"weight_decay below 2 * (1 + momentum) / learning_rate = {limit:.6g}")
 
 
 def check_task(cfg) -> None:
@@ -196,14 +238,26 @@ def check_output_path(key: str, path) -> None:
         raise ConfigError(f"{key} {path!r} cannot be written: folder {folder!r} is not writable")
 
 
+NO_TRANSPARENCY = ("eps", "ps")        # PostScript: the figures' shaded bands and faint lines drawn opaque
+
+
 def check_figure_format(key: str, path: str) -> None:
-    """ConfigError when matplotlib cannot write the extension of ``path`` (no extension: PNG)."""
+    """ConfigError unless the extension of ``path`` (none: PNG) is a format matplotlib writes here,
+    whole: PostScript loses the figures' transparency, PGF needs a TeX program on PATH."""
+    import matplotlib
     from matplotlib.figure import Figure
     extension = os.path.splitext(path)[1][1:].lower()
     formats = Figure().canvas.get_supported_filetypes()
     if extension and extension not in formats:
         raise ConfigError(f"{key} {path!r}: matplotlib cannot write .{extension} files; "
-                          f"use one of .{', .'.join(sorted(formats))}")
+                          f"use one of .{', .'.join(sorted(set(formats) - {'pgf', *NO_TRANSPARENCY}))}")
+    if extension in NO_TRANSPARENCY:
+        raise ConfigError(f"{key} {path!r}: .{extension} (PostScript) cannot draw the figures' transparent "
+                          "parts; use .pdf or .svg for a vector figure")
+    texsystem = matplotlib.rcParams["pgf.texsystem"]
+    if extension == "pgf" and not shutil.which(texsystem):
+        raise ConfigError(f"{key} {path!r}: .pgf needs {texsystem} (LaTeX), which is not installed here; "
+                          "use .pdf or .svg, or install a TeX distribution")
 
 
 # What may change on a built Trainer: how long and how loudly it trains, and what it draws.  The rest

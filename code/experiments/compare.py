@@ -4,6 +4,10 @@ Every run starts from the same seed, hence the same initial weights wherever the
 shapes allow, on the same data; none touches the main checkpoint (each writes
 into a temp folder that is removed at the end).  It prints a table and draws
 the loss curves and the final fits in one figure (compare_img_path).
+
+The runs are built and trained one after another, within a budget: at most MAX_VALUES values, and
+what the runs keep until the figure is drawn (each run's parameters, its optimizer's state, its
+snapshots and its points) at most BUDGET_VALUES numbers, checked before the first run is built.
 """
 
 import contextlib
@@ -16,11 +20,14 @@ import matplotlib
 from easydict import EasyDict
 
 from code.config.flags import read_defaults
-from code.config.validate import KINDS, ConfigError, check_kind
-from code.run import folders, paths
+from code.config.validate import KINDS, ConfigError, check_kind, validate
+from code.run import folders, names, paths, snapshots
 from code.run.signals import StopOnSignal, TrainingStopped
 from code.scripts.trainer import Trainer, TrainingDiverged
 from code.see import figures, output
+
+MAX_VALUES = 20                          # runs in one comparison: a figure of 20 curves is already crowded
+BUDGET_VALUES = 2**27                    # numbers all the runs keep until the figure: 1 GiB of float64
 
 
 def parse_value(key: str, text: str):
@@ -46,7 +53,10 @@ def parse_compare(spec: str) -> tuple:
     if not sep or key not in KINDS or KINDS[key] == "path" or key in ("resume", "show"):
         raise ConfigError(f"--compare takes KEY=V1,V2,... with KEY a training setting (e.g. optimizer=sgd,adam), "
                           f"got {spec!r}")
-    parsed = [parse_value(key, text) for text in values.split(",") if text != ""]
+    texts = [text for text in values.split(",") if text != ""]
+    if len(texts) > MAX_VALUES:
+        raise ConfigError(f"--compare {key}: {len(texts)} values; compare at most {MAX_VALUES} at a time")
+    parsed = [parse_value(key, text) for text in texts]
     if len(parsed) < 2:
         raise ConfigError(f"--compare {spec!r}: give at least two values, separated by commas")
     for value in parsed:
@@ -54,16 +64,40 @@ def parse_compare(spec: str) -> tuple:
     return key, parsed
 
 
-def make_trainers(cfg, key: str, values: list, folder: str) -> list:
-    """One Trainer per value, each writing into ``folder``; every config is checked before any training."""
-    trainers = []
+def run_configs(cfg, key: str, values: list, folder: str) -> list:
+    """One checked config per value, each run writing into ``folder``: ConfigError before any is built."""
+    runs = []
     for i, value in enumerate(values):
         run = EasyDict(dict(cfg))
         run.update({key: value, "resume": False, "show": False, "ckpt_every": 10**12, "log_every": 10**12,
                     "ckpt_path": os.path.join(folder, f"run{i}.npy"),
                     "metrics_path": os.path.join(folder, f"run{i}.csv")})
-        trainers.append(Trainer(run))
-    return trainers
+        validate(run)
+        runs.append(run)
+    check_budget(key, runs)
+    for run in runs:                                           # the data checked too (layers_dim fits it):
+        Trainer(run)                                           # each built and let go, one at a time
+    return runs
+
+
+def kept_values(run) -> int:
+    """About how many numbers one run keeps until the figure: its parameters three times (the net and
+    an optimizer's state), one copy a snapshot, and its points' inputs and targets, twice (the data
+    and the batches).  A CSV file's points are the same in every run and counted once, by the file."""
+    dims = list(run.layers_dim)
+    parameters = sum((dims[i] + 1) * dims[i + 1] for i in range(len(dims) - 1))
+    kept = len([e for e in snapshots.snapshot_epochs(run) if e <= run.total_epochs])
+    points = 0 if run.data_path else run.n_points if run.dataset != "sine" else 200
+    return parameters * (3 + kept) + 2 * points * (dims[0] + dims[-1])
+
+
+def check_budget(key: str, runs: list) -> None:
+    """ConfigError when the runs together would keep more than BUDGET_VALUES numbers."""
+    total = sum(kept_values(run) for run in runs)
+    if total > BUDGET_VALUES:
+        raise ConfigError(f"--compare {key}: {len(runs)} runs would keep about {total:,} numbers until the figure "
+                          f"(parameters, optimizer state, snapshots, points), beyond the budget of "
+                          f"{BUDGET_VALUES:,}; compare fewer values, a smaller net or fewer points")
 
 
 def train_quietly(trainer) -> tuple:
@@ -91,20 +125,22 @@ def compare(cfg, spec: str) -> list:
     paths.check_distinct(cfg)                                 # compare_img_path is not the checkpoint
     # SIGTERM and SIGHUP too end in an exception (not a kill), so the temporary folder goes with it.
     with StopOnSignal() as stop, tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:
-        trainers = make_trainers(cfg, key, values, folder)    # ConfigError before training
+        runs = run_configs(cfg, key, values, folder)           # ConfigError before any run is built
         print(f"compare {key}: {len(values)} runs of {cfg.total_epochs} epochs from the same initial weights")
         print(f"{key:>20s}  {'MSE on all points':>22s}  {'last epoch (the curve)':>22s}  {'seconds':>8s}")
         rows = []
-        for value, trainer in zip(values, trainers):
+        for value, run in zip(values, runs):
             if stop.requested():                               # a signal between two runs
-                raise TrainingStopped(stop.signum, trainer.epoch)
+                raise TrainingStopped(stop.signum, rows[-1][1].epoch if rows else 0)
+            trainer = Trainer(run)                             # built when its turn comes
             seconds, mse = train_quietly(trainer)
+            trainer.snapshots = {}                             # the figure needs none: their memory goes
             shown = f"{mse:22.6g}  {last_loss(trainer):>22s}" if isinstance(mse, float) else f"{mse:>46s}"
             print(f"{format_value(value):>20s}  {shown}  {seconds:8.2f}", flush=True)
             rows.append((f"{key}={format_value(value)}", trainer, mse))
         with matplotlib.rc_context(output.STYLE):
             written = output.save_figure(figures.plot_compare(key, rows), cfg.compare_img_path)
-    print(f"figure saved: {written}")
+    print(f"figure saved: {names.shown(written)}")
     return rows
 
 

@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Callable
 
+from code.run.names import shown
 from code.run.signals import held
 
 
@@ -40,7 +41,7 @@ def _write(path: str, write: Callable, what: str) -> None:
         os.replace(tmp, target)
         tmp = None
     except OSError as error:
-        raise OSError(f"cannot write {what} {path}: {error.strerror or error}") from None
+        raise OSError(f"cannot write {what} {shown(path)}: {error.strerror or error}") from None
     finally:
         if tmp is not None:                                    # failed, or interrupted by an exception
             with contextlib.suppress(OSError):

@@ -20,6 +20,7 @@ import numpy as np
 
 from code.run.atomic import write_atomically
 from code.run.checks import CheckpointError, check_state
+from code.run.names import shown
 
 REFUSE_PICKLE = ("refusing to load it, since unpickling can run any code. To go on from the original "
                  "program's checkpoint, convert it with --import-original PATH --out DIR; or move it away "
@@ -77,25 +78,25 @@ def _read_header(path: str) -> np.dtype:
     with open(path, "rb") as f:
         head = f.read(6)
         if head[:1] == b"\x80":                      # how every pickle since protocol 2 begins
-            raise CheckpointError(f"checkpoint {path} is a pickle; {REFUSE_PICKLE}")
+            raise CheckpointError(f"checkpoint {shown(path)} is a pickle; {REFUSE_PICKLE}")
         if head != b"\x93NUMPY":
-            raise CheckpointError(f"checkpoint {path} is not a .npy file (empty, or some other format)")
+            raise CheckpointError(f"checkpoint {shown(path)} is not a .npy file (empty, or some other format)")
         f.seek(0)
         try:
             shape, fortran_order, dtype = read_npy_header(f)
         except ValueError as error:
-            raise CheckpointError(f"checkpoint {path} is damaged: {error}") from None
+            raise CheckpointError(f"checkpoint {shown(path)} is damaged: {error}") from None
         if fortran_order:                            # never written by save_checkpoint
-            raise CheckpointError(f"checkpoint {path} is damaged: its .npy header is not the one we write")
+            raise CheckpointError(f"checkpoint {shown(path)} is damaged: its .npy header is not the one we write")
         data_bytes = os.fstat(f.fileno()).st_size - f.tell()
     if dtype.hasobject:
-        raise CheckpointError(f"checkpoint {path} holds pickled Python objects (as the original "
+        raise CheckpointError(f"checkpoint {shown(path)} holds pickled Python objects (as the original "
                               f"program wrote them); {REFUSE_PICKLE}")
     if dtype.names is None or shape != ():
-        raise CheckpointError(f"checkpoint {path} holds a plain {dtype} array of shape {shape}, "
+        raise CheckpointError(f"checkpoint {shown(path)} holds a plain {dtype} array of shape {shape}, "
                               "not a checkpoint record")
     if data_bytes != dtype.itemsize:                 # before allocating what the header declares
-        raise CheckpointError(f"checkpoint {path} is damaged: its header declares {dtype.itemsize} bytes "
+        raise CheckpointError(f"checkpoint {shown(path)} is damaged: its header declares {dtype.itemsize} bytes "
                               f"of data, the file holds {data_bytes}")
     return dtype
 
@@ -105,16 +106,16 @@ def load_checkpoint(path: str) -> dict:
     the file is then left as it was."""
     if not os.path.isfile(path):
         kind = "a folder" if os.path.isdir(path) else "missing" if not os.path.exists(path) else "not a regular file"
-        raise CheckpointError(f"checkpoint {path} is {kind}")
+        raise CheckpointError(f"checkpoint {shown(path)} is {kind}")
     try:
         _read_header(path)
         record = np.load(path, allow_pickle=False)
     except CheckpointError:
         raise
     except Exception as error:  # noqa: BLE001 -- whatever NumPy raises on a damaged file
-        raise CheckpointError(f"checkpoint {path} cannot be read ({type(error).__name__})") from None
+        raise CheckpointError(f"checkpoint {shown(path)} cannot be read ({type(error).__name__})") from None
     if "checksum" not in record.dtype.names or str(record["checksum"]) != checksum(record):
-        raise CheckpointError(f"checkpoint {path} is damaged: its checksum does not match its contents")
+        raise CheckpointError(f"checkpoint {shown(path)} is damaged: its checksum does not match its contents")
     state = {name: record[name] for name in record.dtype.names if name != "checksum"}
     check_state(path, state)
     return state

@@ -4,6 +4,7 @@ that fit one another, and what a resumed run may change (see checkpoint.py for t
 import numpy as np
 
 from code.config.validate import MAX_COUNT, option
+from code.run.names import shown
 from code.run.snapshots import parameter_shapes
 
 FORMAT = 2
@@ -53,7 +54,7 @@ def check_state(path: str, state: dict) -> None:
 
 def _failer(path: str):
     def fail(message: str):
-        raise CheckpointError(f"checkpoint {path}: {message}")
+        raise CheckpointError(f"checkpoint {shown(path)}: {message}")
     return fail
 
 
@@ -143,7 +144,7 @@ def resume_notes(path: str, state: dict, settings: dict, warm: bool = False) -> 
     differs = other_run(state, settings, warm=warm)
     if differs:
         hint = "" if warm or other_run(state, settings, warm=True) else f", go on from its weights with {option('warm_start', True)}"
-        raise CheckpointError(f"checkpoint {path} is another run's ({describe(differs)}): it cannot go on as this one. "
+        raise CheckpointError(f"checkpoint {shown(path)} is another run's ({describe(differs)}): it cannot go on as this one. "
                               f"Give another {option('ckpt_path')}, put this run in a folder of its own with "
                               f"{option('out')}{hint}, or move the checkpoint away to train afresh")
     changed = other_run(state, settings, warm=False) if warm else {}

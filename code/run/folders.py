@@ -22,6 +22,7 @@ from code.config.flags import read_defaults
 from code.config.validate import PATH_KEYS, option
 from code.run.checkpoint import load_checkpoint
 from code.run.checks import describe, other_run
+from code.run.names import shown
 
 OUTPUT_KEYS = (*PATH_KEYS, "animation_path")
 DATA_KEYS = ("noise", "val_fraction", "dataset", "n_points", "classes")   # each changes the data's fingerprint
@@ -81,5 +82,5 @@ def choose_out(cfg, settings: dict, identity: str) -> tuple:
         out = f"{out}_{identity[:8]}"                         # that folder holds yet another run
     warm = "" if other_run(load_checkpoint(cfg.ckpt_path), settings, warm=True) else \
         f"; {option('warm_start', True)} goes on from its weights instead"
-    return out, (f"{defaults.ckpt_path} holds another run ({describe(differs)}): this run keeps its files in {out}/ "
+    return out, (f"{shown(defaults.ckpt_path)} holds another run ({describe(differs)}): this run keeps its files in {shown(out)}/ "
                  f"({option('out')} chooses the folder{warm})")

@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from code.run import names
 from code.run.checkpoint import read_npy_header
 from code.run.checks import CheckpointError
 from code.run.unpickle import LinearWeights, load_restricted, shown
@@ -94,7 +95,7 @@ def import_checkpoint(source: str, ckpt_path: str) -> tuple:
     ``ckpt_path``; CheckpointError for a file that is not the original's, or an existing ``ckpt_path``
     (an import never overwrites a checkpoint)."""
     if os.path.lexists(ckpt_path):
-        raise CheckpointError(f"checkpoint {ckpt_path} exists already; --import-original never overwrites "
+        raise CheckpointError(f"checkpoint {names.shown(ckpt_path)} exists already; --import-original never overwrites "
                               "one: move it away, or give another --ckpt-path or --out")
     return read_source(source)
 
@@ -103,10 +104,10 @@ def read_source(source: str) -> tuple:
     """(layers_dim, parameters) of the original's checkpoint at ``source``; CheckpointError if it is not one."""
     if not os.path.isfile(source):
         kind = "missing" if not os.path.lexists(source) else "not a regular file"
-        raise CheckpointError(f"cannot import {source}: it is {kind}")
+        raise CheckpointError(f"cannot import {names.shown(source)}: it is {kind}")
     try:
         return read_original(source)
     except OSError as error:
-        raise CheckpointError(f"cannot import {source}: {error.strerror or error}") from None
+        raise CheckpointError(f"cannot import {names.shown(source)}: {error.strerror or error}") from None
     except OriginalFormatError as error:
-        raise CheckpointError(f"cannot import {source}: {error}") from None
+        raise CheckpointError(f"cannot import {names.shown(source)}: {error}") from None

@@ -21,6 +21,7 @@ import numpy as np
 
 from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss, predicted
 from code.run.atomic import write_atomically
+from code.run.names import shown
 
 MEASURE_EVERY = 100      # gradient norms and saturation: every epoch up to this one, then every this many
 
@@ -158,7 +159,7 @@ class History:
         except OSError as error:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, size)                    # no half row left behind
-            raise OSError(f"cannot write metrics {self.path}: {error.strerror or error}") from None
+            raise OSError(f"cannot write metrics {shown(self.path)}: {error.strerror or error}") from None
         finally:
             os.close(fd)
 
@@ -168,7 +169,7 @@ class History:
         if os.path.lexists(self.path):
             kept = self._free_name()
             os.rename(self.path, kept)
-            print(f"metrics: {self.path} {self.why}; kept as {kept}")
+            print(f"metrics: {shown(self.path)} {self.why}; kept as {shown(kept)}")
 
     def _free_name(self) -> str:
         stem, extension = os.path.splitext(self.path)
@@ -184,13 +185,13 @@ class History:
         which a file written by an earlier version of this program names on its first line."""
         self.stale = False
         if not os.path.lexists(self.path):
-            return f"metrics: {self.path} is missing; the curves start at epoch {epoch + 1}" if epoch else ""
+            return f"metrics: {shown(self.path)} is missing; the curves start at epoch {epoch + 1}" if epoch else ""
         try:
             rows, extra = self._read(epoch, identity)
         except (OSError, ValueError, UnicodeDecodeError) as error:
             self.stale, self.why = True, "does not hold this run's epochs"
-            return (f"metrics: {self.path} does not hold this run's epochs 1 to {epoch} ({error}); the next save "
-                    f"keeps it as {self._free_name()}, and the curves start at epoch {epoch + 1}")
+            return (f"metrics: {shown(self.path)} does not hold this run's epochs 1 to {epoch} ({error}); the next save "
+                    f"keeps it as {shown(self._free_name())}, and the curves start at epoch {epoch + 1}")
         for number, *values in rows:
             self.append(number, dict(zip(self.columns, values)))
         self.written, self.rewrite = len(rows), extra

@@ -10,6 +10,7 @@ import os
 
 from code.config.validate import FIGURE_KEYS, ConfigError
 from code.run.atomic import with_extension
+from code.run.names import shown
 
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"          # how the atomic writes name their temporary files
 NAME_MAX = 255                                  # bytes in one file name, on Linux, macOS and Windows
@@ -41,7 +42,7 @@ def check_distinct(cfg, inputs: dict | None = None) -> None:
             raise ConfigError(f"{key} {path!r} is named like a temporary file of a save; choose another name")
         check_name_length(key, path, 0 if key.startswith("the lock of") else TEMP_EXTRA)
         if path in seen:
-            raise ConfigError(f"{key} and {seen[path]} are the same file ({path}): each file a run writes "
+            raise ConfigError(f"{key} and {seen[path]} are the same file ({shown(path)}): each file a run writes "
                               "must be a file of its own, never one it reads")
         seen[path] = key
 

@@ -16,6 +16,7 @@ try:
 except ImportError:                                   # Windows
     fcntl = None
 
+from code.run.names import shown
 from code.run.paths import TEMP_PREFIX, TEMP_SUFFIX
 
 
@@ -58,7 +59,7 @@ class RunLock:
             except OSError:
                 pid = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
                 os.close(fd)
-                raise CheckpointInUse(f"checkpoint {self.ckpt_path} is in use by another run (pid {pid})") from None
+                raise CheckpointInUse(f"checkpoint {shown(self.ckpt_path)} is in use by another run (pid {pid})") from None
             if _same_file(fd, path):
                 return _sign(fd, path, self.ckpt_path)    # still the file at our path: ours
             os.close(fd)                                  # its holder removed it meanwhile: open the new one
@@ -81,10 +82,10 @@ def _open(path: str, ckpt_path: str) -> int:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK, 0o644)
     except OSError as error:
         link = " (it is a symbolic link)" if os.path.islink(path) else ""
-        raise CheckpointInUse(f"cannot lock checkpoint {ckpt_path}: {path}{link}: {error.strerror or error}") from None
+        raise CheckpointInUse(f"cannot lock checkpoint {shown(ckpt_path)}: {shown(path)}{link}: {error.strerror or error}") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise CheckpointInUse(f"cannot lock checkpoint {ckpt_path}: {path} is not a regular file; move it away")
+        raise CheckpointInUse(f"cannot lock checkpoint {shown(ckpt_path)}: {shown(path)} is not a regular file; move it away")
     return fd
 
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from code.config.validate import option
 from code.run.checks import FORMAT, TASK
+from code.run.names import shown
 
 
 class TrainingDiverged(RuntimeError):
@@ -15,9 +16,10 @@ class TrainingDiverged(RuntimeError):
 
 def diverged(epoch: int, loss, cfg, saved_epoch) -> str:
     """The message of a run whose loss or weights stopped being finite, saying what is saved."""
-    kept = "no checkpoint was written" if saved_epoch is None else f"{cfg.ckpt_path} keeps epoch {saved_epoch}"
+    kept = "no checkpoint was written" if saved_epoch is None else f"{shown(cfg.ckpt_path)} keeps epoch {saved_epoch}"
+    also = "".join(f" (or a smaller {option(key)} than {cfg[key]})" for key in ("noise", "weight_decay") if cfg[key])
     return (f"training diverged at epoch {epoch} (loss {loss}): try a smaller {option('learning_rate')} than "
-            f"{cfg.learning_rate}; {kept}")
+            f"{cfg.learning_rate}{also}; {kept}")
 
 
 def finite(params: dict, message: str) -> dict:

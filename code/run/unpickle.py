@@ -12,8 +12,13 @@ holder of ours, never NumPy's own function or class:
 An array is built by us, at the end, from a checked shape, a numeric dtype and bytes of exactly the
 right length (``np.frombuffer``); object arrays exist only as the one 0-d wrapper np.save puts
 around the dict.  Anything else is refused before it is called.
+
+The arrays' bytes are counted as they are built, against the file's own size: a real checkpoint
+holds each array's bytes once, while a crafted one can make its memo hand one buffer to any number
+of arrays (a few megabytes of file, gigabytes of copies).  Such a file is refused before the copy.
 """
 
+import io
 import math
 import pickle
 
@@ -47,11 +52,27 @@ class DtypeSpec:
         return np.dtype(self.code if self.order == "|" else self.order + self.code)
 
 
+class ByteBudget:
+    """The bytes the arrays of one file may hold in all: refused past ``limit``."""
+
+    def __init__(self, limit: int):
+        self.limit, self.used = limit, 0
+
+    def take(self, size: int) -> None:
+        if self.used + size > self.limit:
+            raise pickle.UnpicklingError(f"its arrays hold more than {self.limit:,} bytes, the size of the file "
+                                         "itself: one buffer referenced by many arrays")
+        self.used += size
+
+
 class ArrayState:
-    """numpy's _reconstruct(ndarray, ...) and the state BUILD gives it: kept, checked, built by us."""
+    """numpy's _reconstruct(ndarray, ...) and the state BUILD gives it: kept, checked, built by us.
+    ``budget``: a ByteBudget its bytes are taken from (a class of one unpickler's own), or None."""
+
+    budget = None
 
     def __init__(self, subtype=None, shape=None, dtype=None):
-        if subtype is not ArrayState:
+        if subtype is not type(self):
             raise pickle.UnpicklingError("an array of an unexpected kind")
         self.value = None
 
@@ -71,6 +92,8 @@ class ArrayState:
         dtype = spec.numpy()
         if not isinstance(data, bytes) or len(data) != math.prod(shape) * dtype.itemsize:
             raise pickle.UnpicklingError("an array whose bytes do not fit its shape and dtype")
+        if self.budget is not None:
+            self.budget.take(len(data))
         self.value = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C").copy()
 
 
@@ -100,8 +123,14 @@ def _allowed(module: str, name: str):
 
 
 class RestrictedUnpickler(pickle.Unpickler):
+    def __init__(self, f, budget: ByteBudget):
+        super().__init__(f)
+        self.arrays = type("ArrayState", (ArrayState,), {"budget": budget})    # this file's arrays
+
     def find_class(self, module: str, name: str):
         found = _allowed(module, name)
+        if found is ArrayState:
+            return self.arrays
         if found is None:
             raise pickle.UnpicklingError(f"it names {shown(module)}.{shown(name)}, which the original's "
                                          "checkpoint never does")
@@ -111,6 +140,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError("it holds persistent references")
 
 
-def load_restricted(f):
-    """The object np.save pickled into an object .npy file ``f`` (positioned after its header)."""
-    return _value(RestrictedUnpickler(f).load())
+def load_restricted(f: io.BytesIO):
+    """The object np.save pickled into an object .npy file ``f`` (the file's bytes, positioned after
+    its header); its arrays together hold at most as many bytes as ``f``."""
+    return _value(RestrictedUnpickler(f, ByteBudget(len(f.getbuffer()))).load())

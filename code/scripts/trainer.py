@@ -9,6 +9,7 @@ import numpy as np
 from easydict import EasyDict
 
 from code.config.validate import check_unchanged, fixed_settings, option, validate
+from code.lib.chunks import predict
 from code.lib.Data.prepare import prepare_data
 from code.lib.Loss import describe, evaluate
 from code.lib.Optim import make_optimizer
@@ -16,6 +17,7 @@ from code.run import folders, metrics, snapshots, state
 from code.run.atomic import with_extension
 from code.run.checkpoint import load_checkpoint, save_checkpoint
 from code.run.checks import CheckpointError, resume_notes
+from code.run.names import shown
 from code.run.paths import check_distinct
 from code.run.runlock import RunLock
 from code.run.signals import StopOnSignal, TrainingStopped
@@ -60,7 +62,7 @@ class Trainer:
         if self.cfg.resume and os.path.exists(self.cfg.ckpt_path):
             self.load_models()
         elif self.cfg.resume:
-            print(f"no checkpoint at {self.cfg.ckpt_path}: training from scratch")
+            print(f"no checkpoint at {shown(self.cfg.ckpt_path)}: training from scratch")
 
     def placed(self, cfg) -> EasyDict:
         """``cfg`` with this run's paths, checked: every name fits, no file written twice, no input overwritten."""
@@ -94,9 +96,9 @@ class Trainer:
             return                                            # none there (any more), or the one we know
         path = self.cfg.ckpt_path
         if self.seen is None:
-            raise CheckpointError(f"checkpoint {path} exists: this run does not replace it. Go on from it with "
+            raise CheckpointError(f"checkpoint {shown(path)} exists: this run does not replace it. Go on from it with "
                                   f"{option('resume', True)}, or move it away to train afresh, or choose {option('out')}")
-        raise CheckpointError(f"checkpoint {path} was replaced by another run since this Trainer loaded it: "
+        raise CheckpointError(f"checkpoint {shown(path)} was replaced by another run since this Trainer loaded it: "
                               "not overwritten. Build a new Trainer to go on from it")
 
     def train(self) -> None:
@@ -174,7 +176,7 @@ class Trainer:
     def predict(self, x: np.ndarray | None = None) -> np.ndarray:
         """The net's output (out, N) on ``x`` (in, N), all the data when None."""
         with np.errstate(over="ignore"):
-            return self.net.forward(self.x if x is None else x)[1]
+            return predict(self.net, self.x if x is None else x)
 
     def scores(self, points: np.ndarray | None = None, prediction: np.ndarray | None = None) -> dict:
         """{"loss": MSE or cross-entropy, "accuracy" if classifying} on all data or ``points`` (output: ``prediction``)."""
@@ -229,7 +231,7 @@ class Trainer:
             self.seen, self.saved_epoch = file_signature(self.cfg.ckpt_path), self.epoch
             self.last_saved = copy.deepcopy(saved)
         if not self.cfg.quiet:
-            print(f"save models finish: {self.cfg.ckpt_path} (epoch {self.epoch}, iteration {self.iteration})")
+            print(f"save models finish: {shown(self.cfg.ckpt_path)} (epoch {self.epoch}, iteration {self.iteration})")
 
     def load_models(self) -> None:
         """Read cfg.ckpt_path into the net, the optimizer and the training state (CheckpointError: unusable)."""
@@ -247,7 +249,7 @@ class Trainer:
         if note:
             print(note)
         self.saved_epoch, self.last_saved = self.epoch, copy.deepcopy(self.state())
-        print(f"load models finish: {path} (epoch {self.epoch}, iteration {self.iteration})")
+        print(f"load models finish: {shown(path)} (epoch {self.epoch}, iteration {self.iteration})")
 
 
 def checked_copy(cfg) -> EasyDict:

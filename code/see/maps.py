@@ -4,6 +4,7 @@ Playground colours it (code/docs/classification.md)."""
 import numpy as np
 from matplotlib.figure import Figure
 
+from code.lib.chunks import predict
 from code.lib.Loss.CrossEntropyLoss import predicted, probabilities
 from code.see.output import figure, sample
 
@@ -22,14 +23,14 @@ def plot_decision(net, x: np.ndarray, labels: np.ndarray, held_out: np.ndarray, 
     g0, g1 = np.meshgrid(np.linspace(low[0] - margin[0], high[0] + margin[0], 160),
                          np.linspace(low[1] - margin[1], high[1] + margin[1], 160))
     with np.errstate(over="ignore"):
-        p = probabilities(net.forward(np.stack([g0.ravel(), g1.ravel()]))[1])      # (K, G), or (1, G)
+        p = probabilities(predict(net, np.stack([g0.ravel(), g1.ravel()])))      # (K, G), or (1, G)
     p = np.vstack([1 - p, p]) if p.shape[0] == 1 else p
     colours = CLASS_COLOURS[np.arange(p.shape[0]) % len(CLASS_COLOURS)]             # (K, 3)
     image = 1 - 0.55 * (p.T @ (1 - colours))                                        # white, tinted by each class
     ax.imshow(image.reshape(160, 160, 3), origin="lower", aspect="auto",
               extent=(g0.min(), g0.max(), g1.min(), g1.max()))
     with np.errstate(over="ignore"):
-        wrong = predicted(net.forward(x)[1]) != labels
+        wrong = predicted(predict(net, x)) != labels
     shown = sample(x.shape[1])
     for points, marker in ((~held_out, "o"), (held_out, "x")):
         chosen = shown[points[shown]]

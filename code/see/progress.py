@@ -6,10 +6,16 @@ It is shown only when stderr is a terminal: into a pipe, a file, CI or a noteboo
 nothing of it appears, and the log on stdout is byte for byte the same with it or without it.  Log
 lines print above it (the line is wiped, the log line printed, the line drawn again), and it is
 gone when training ends.  It redraws at most ``every`` seconds: one clock reading an epoch.
+It fits the terminal's width, read at every redraw: on a narrow terminal the least needed parts
+(the rate, then the time elapsed, the time left, the percentage) are left out, so the line never wraps.
 """
 
+import os
+import shutil
 import sys
 import time
+
+DROPPED_FIRST = (5, 3, 4, 1, 2)           # the parts left out, in turn, when the line is too wide
 
 
 def wanted(cfg, stream=None) -> bool:
@@ -68,8 +74,9 @@ class ProgressLine:
         rate = (done - self.first_epoch) / elapsed if elapsed > 0 else 0.0
         left = clock((total - done) / rate) if rate > 0 else "?"
         loss = trainer.history.values["loss"][-1] if trainer.history.epochs else float("nan")
-        return (f"epoch {done:,} / {total:,}   {100 * done / max(total, 1):3.0f}%   loss {loss:.4g}   "
-                f"{clock(elapsed)} elapsed   {left} left   {rate:,.0f} epochs/s")
+        parts = [f"epoch {done:,} / {total:,}", f"{100 * done / max(total, 1):3.0f}%", f"loss {loss:.4g}",
+                 f"{clock(elapsed)} elapsed", f"{left} left", f"{rate:,.0f} epochs/s"]
+        return fit(parts, width(self.stream))
 
     def draw(self, now: float, within: str = "") -> None:
         self.stream.write("\r" + self.text(now) + within + "\033[K")
@@ -81,6 +88,28 @@ class ProgressLine:
             self.stream.write("\r\033[K")
             self.stream.flush()
             self.shown = False
+
+
+def width(stream) -> int:
+    """The columns of the terminal ``stream`` writes to (COLUMNS, or 80, when it cannot say)."""
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):        # no file number, or not a terminal
+        columns = 0
+    return columns or shutil.get_terminal_size().columns
+
+
+def fit(parts: list, columns: int) -> str:
+    """The parts joined by three spaces, shorter than ``columns`` (the last column left free, so the
+    cursor never wraps): the parts of DROPPED_FIRST left out in turn, the first part cut if need be."""
+    kept = list(range(len(parts)))
+    line = "   ".join(parts)
+    for index in DROPPED_FIRST:
+        if len(line) < columns:
+            break
+        kept.remove(index)
+        line = "   ".join(parts[i] for i in kept)
+    return line[:max(columns - 1, 1)]
 
 
 class _Above:

@@ -4,6 +4,8 @@ window or a notebook to show them in).  A figure whose path is "" is not drawn."
 import matplotlib
 import numpy as np
 
+from code.lib.chunks import predict
+from code.run.names import shown
 from code.run.snapshots import unflat
 from code.scripts.network import network
 from code.see import animation, digits, figures, maps, output
@@ -16,7 +18,7 @@ def progress_fits(trainer, final: np.ndarray) -> dict:
     for epoch in sorted(set(trainer.snapshots) & set(trainer.cfg.progress_epochs)):
         net.load_parameters(unflat(trainer.snapshots[epoch], trainer.cfg.layers_dim))
         with np.errstate(over="ignore"):
-            fits[epoch] = net.forward(trainer.x)[1][0]
+            fits[epoch] = predict(net, trainer.x)[0]
     fits[trainer.epoch] = final
     missing = [e for e in trainer.cfg.progress_epochs if e <= trainer.epoch and e not in fits]
     if missing:
@@ -71,7 +73,7 @@ def draw_figures(trainer, prediction: np.ndarray, found: dict) -> list:
         written += [animation.write_animation(trainer, cfg.animation_path, cfg.animation_frames)]
         written = [path for path in written if path]
     if written:
-        print("figures saved: " + ", ".join(written))
+        print("figures saved: " + ", ".join(map(shown, written)))
     if cfg.show:
         output.show([fig for _, fig in made], written)
     return written

@@ -1,6 +1,8 @@
 """Points from a CSV file with a header row: read by NumPy, each problem one line naming the file,
-the row and the column."""
+the row and the column.  The file may be UTF-8 (with or without Excel's byte-order mark) or GB18030,
+which covers the GBK that Excel writes on Chinese Windows; its lines may end in CRLF."""
 
+import codecs
 import os
 import stat
 import warnings
@@ -10,6 +12,10 @@ import numpy as np
 
 class DataError(ValueError):
     """A data file that cannot be used; the message names the file, and the row and column."""
+
+
+ENCODINGS = ("utf-8-sig", "gb18030")                          # tried in this order
+CHUNK = 1 << 20                                                # bytes decoded at a time
 
 
 class CSVDataset:
@@ -45,7 +51,8 @@ def read_csv(path: str, columns: int) -> np.ndarray:
     if not os.path.isfile(path):
         raise DataError(f"data_path {path!r} is {what_is(path)}, not a file of numbers")
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        encoding = encoding_of(path)
+        with open(path, encoding=encoding) as f:
             header = f.readline(1 << 16)
     except OSError as error:
         raise DataError(f"data_path {path!r} cannot be read: {error.strerror or error}") from None
@@ -58,9 +65,10 @@ def read_csv(path: str, columns: int) -> np.ndarray:
     try:
         with warnings.catch_warnings():                        # "no data": said below in our own words
             warnings.simplefilter("ignore", UserWarning)
-            table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64, comments=None)
+            table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64, comments=None,
+                               encoding=encoding)
     except ValueError:
-        _locate_problem(path, columns)
+        _locate_problem(path, columns, encoding)
         raise DataError(f"data_path {path!r} cannot be read as numbers") from None
     if table.shape[0] == 0:
         raise DataError(f"data_path {path!r} has a header but no rows")
@@ -72,9 +80,32 @@ def read_csv(path: str, columns: int) -> np.ndarray:
     return table
 
 
-def _locate_problem(path: str, columns: int) -> None:
+def encoding_of(path: str) -> str:
+    """The first of ENCODINGS that decodes the whole file, read CHUNK bytes at a time; DataError
+    naming the encodings tried when none does."""
+    for encoding in ENCODINGS:
+        if _decodes(path, encoding):
+            return encoding
+    raise DataError(f"data_path {path!r} is neither UTF-8 nor GB18030 (GBK) text; "
+                    "save it as CSV UTF-8 or as CSV from Excel on Chinese Windows")
+
+
+def _decodes(path: str, encoding: str) -> bool:
+    """Whether the bytes of the file are text in this encoding."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _locate_problem(path: str, columns: int, encoding: str) -> None:
     """DataError at the first row with the wrong number of cells, or a cell that is not a number."""
-    with open(path, encoding="utf-8", errors="replace") as f:
+    with open(path, encoding=encoding) as f:
         for number, line in enumerate(f, start=1):
             if number == 1 or not line.strip():
                 continue

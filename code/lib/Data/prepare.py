@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from code.lib.chunks import batch_refusal
 from code.lib.Data.csv_data import DataError
 from code.lib.Data.DataLoader import DataLoader, as_columns
 
@@ -70,4 +71,7 @@ def training_loader(x: np.ndarray, y: np.ndarray, held_out: np.ndarray, cfg) -> 
     if cfg.data_path and loader.x.shape[1] < cfg.batch_size:
         raise DataError(f"data_path {cfg.data_path!r} has {loader.x.shape[1]} training points, "
                         f"fewer than one batch of batch_size {cfg.batch_size}")
+    refusal = batch_refusal(cfg.layers_dim, min(cfg.batch_size, loader.x.shape[1]), cfg.batch_size)
+    if refusal:
+        raise DataError(refusal)
     return loader

@@ -9,7 +9,7 @@ from conftest import ROOT
 from code.config.default_config import _C
 
 README = Path(ROOT, "README.md").read_text(encoding="utf-8")
-PAGES = [Path(ROOT, "README.md"), *sorted(Path(ROOT, "code", "docs").glob("*.md"))]
+PAGES = sorted(Path(ROOT).glob("README*.md")) + sorted(Path(ROOT, "code", "docs").glob("*.md"))
 
 
 def links(page: Path) -> list:
@@ -33,7 +33,7 @@ def test_every_link_of_the_readme_and_its_pages_leads_somewhere():
             assert "#L" not in f"#{anchor}", (page.name, text)           # files and names, not line numbers
             if anchor and path.suffix == ".md":
                 headings = re.findall(r"(?m)^#+ (.*)$", path.read_text(encoding="utf-8"))
-                slugs = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-") for h in headings}
+                slugs = {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}   # as GitHub: letters of any script
                 assert anchor in slugs, (page.name, text, anchor)
 
 

@@ -60,7 +60,7 @@ def test_a_refusal_naming_such_a_file_is_one_line(tmp_path):
     result = strict_run(tmp_path, b"--data-path", b"d\xff\n\x1b[2J.csv")
     assert result.returncode == 2 and result.stdout == b""
     line = result.stderr.decode("utf-8")
-    assert line.count("\n") == 1 and "\x1b" not in line and line.startswith("error: data_path 'd\\udcff\\n\\x1b[2J.csv'")
+    assert line.count("\n") == 1 and "\x1b" not in line and line.startswith("error: data_path 'd\\xff\\n\\x1b[2J.csv'")
 
 
 def limited_run(folder, limit_bytes: int, *flags) -> subprocess.CompletedProcess:

@@ -15,6 +15,7 @@ from code.lib.Data.toy2d import DATASETS
 from code.lib.Loss import LOSSES
 from code.lib.Module.Linear import INITS
 from code.lib.Optim import OPTIMIZERS
+from code.run.names import quoted
 
 KINDS = {
     "layers_dim": "ints", "activation": "text", "init": "text",
@@ -216,7 +217,7 @@ def check_task(cfg) -> None:
     if cfg.dataset == "mnist" and not cfg.data_path:
         raise ConfigError("dataset mnist needs data_path: the folder of the four IDX files (--data-path DIR)")
     if cfg.dataset not in ("sine", "mnist") and cfg.data_path:
-        raise ConfigError(f"dataset {cfg.dataset} and data_path {cfg.data_path!r}: give one of them")
+        raise ConfigError(f"dataset {cfg.dataset} and data_path {quoted(cfg.data_path)}: give one of them")
 
 
 def check_output_path(key: str, path) -> None:
@@ -224,18 +225,18 @@ def check_output_path(key: str, path) -> None:
     that exists and is writable or that can be created (its nearest existing ancestor is writable)."""
     _require(isinstance(path, str) and path.strip() != "", key, path, "a file path")
     if os.path.isdir(path):
-        raise ConfigError(f"{key} {path!r} is a folder; give a file path")
+        raise ConfigError(f"{key} {quoted(path)} is a folder; give a file path")
     if os.path.exists(path) and not os.path.isfile(path):        # a FIFO, a device, a socket
-        raise ConfigError(f"{key} {path!r} exists and is not a regular file; give another path")
+        raise ConfigError(f"{key} {quoted(path)} exists and is not a regular file; give another path")
     if os.path.isfile(path) and not os.access(path, os.W_OK):   # the file itself, not only its folder
-        raise ConfigError(f"{key} {path!r} exists and cannot be written (read-only); give another path")
+        raise ConfigError(f"{key} {quoted(path)} exists and cannot be written (read-only); give another path")
     folder = os.path.dirname(os.path.abspath(path))
     while not os.path.exists(folder):                         # the nearest existing ancestor
         folder = os.path.dirname(folder)
     if not os.path.isdir(folder):
-        raise ConfigError(f"{key} {path!r} cannot be written: {folder!r} is a file, not a folder")
+        raise ConfigError(f"{key} {quoted(path)} cannot be written: {quoted(folder)} is a file, not a folder")
     if not os.access(folder, os.W_OK):
-        raise ConfigError(f"{key} {path!r} cannot be written: folder {folder!r} is not writable")
+        raise ConfigError(f"{key} {quoted(path)} cannot be written: folder {quoted(folder)} is not writable")
 
 
 NO_TRANSPARENCY = ("eps", "ps")        # PostScript: the figures' shaded bands and faint lines drawn opaque
@@ -249,14 +250,14 @@ def check_figure_format(key: str, path: str) -> None:
     extension = os.path.splitext(path)[1][1:].lower()
     formats = Figure().canvas.get_supported_filetypes()
     if extension and extension not in formats:
-        raise ConfigError(f"{key} {path!r}: matplotlib cannot write .{extension} files; "
+        raise ConfigError(f"{key} {quoted(path)}: matplotlib cannot write .{extension} files; "
                           f"use one of .{', .'.join(sorted(set(formats) - {'pgf', *NO_TRANSPARENCY}))}")
     if extension in NO_TRANSPARENCY:
-        raise ConfigError(f"{key} {path!r}: .{extension} (PostScript) cannot draw the figures' transparent "
+        raise ConfigError(f"{key} {quoted(path)}: .{extension} (PostScript) cannot draw the figures' transparent "
                           "parts; use .pdf or .svg for a vector figure")
     texsystem = matplotlib.rcParams["pgf.texsystem"]
     if extension == "pgf" and not shutil.which(texsystem):
-        raise ConfigError(f"{key} {path!r}: .pgf needs {texsystem} (LaTeX), which is not installed here; "
+        raise ConfigError(f"{key} {quoted(path)}: .pgf needs {texsystem} (LaTeX), which is not installed here; "
                           "use .pdf or .svg, or install a TeX distribution")
 
 

@@ -23,6 +23,12 @@ def shown(path) -> str:
     return "".join(char if char.isprintable() and _encodes(char, encoding) else _escape(char) for char in text)
 
 
+def quoted(path) -> str:
+    """``path`` in single quotes, as ``repr`` shows a name, but printed safely: ``quoted(b"d\\xff")`` is
+    'd\\xff', the byte that was there (``repr`` would show the surrogate '\\udcff')."""
+    return "'" + shown(path) + "'"
+
+
 def shell_word(arg) -> str:
     """``arg`` as one word a shell reads back: shlex's quoting for an ordinary name, else bash's
     $'...' with the escapes of ``shown`` (a backslash and a quote escaped too)."""

@@ -9,6 +9,8 @@ import warnings
 
 import numpy as np
 
+from code.run.names import quoted
+
 
 class DataError(ValueError):
     """A data file that cannot be used; the message names the file, and the row and column."""
@@ -49,18 +51,18 @@ def read_csv(path: str, columns: int) -> np.ndarray:
     the row and the column of the first problem.  NumPy's loadtxt reads it (fast, no per-row
     Python work); only when it fails does a plain scan look for where."""
     if not os.path.isfile(path):
-        raise DataError(f"data_path {path!r} is {what_is(path)}, not a file of numbers")
+        raise DataError(f"data_path {quoted(path)} is {what_is(path)}, not a file of numbers")
     try:
         encoding = encoding_of(path)
         with open(path, encoding=encoding) as f:
             header = f.readline(1 << 16)
     except OSError as error:
-        raise DataError(f"data_path {path!r} cannot be read: {error.strerror or error}") from None
+        raise DataError(f"data_path {quoted(path)} cannot be read: {error.strerror or error}") from None
     if not header.strip():
-        raise DataError(f"data_path {path!r} is empty: it needs a header row, then one row per point")
+        raise DataError(f"data_path {quoted(path)} is empty: it needs a header row, then one row per point")
     found = len(header.split(","))
     if found != columns:
-        raise DataError(f"data_path {path!r} has {found} columns; layers_dim asks for {columns} "
+        raise DataError(f"data_path {quoted(path)} has {found} columns; layers_dim asks for {columns} "
                           f"(the first layers_dim[0] are inputs, the last layers_dim[-1] targets)")
     try:
         with warnings.catch_warnings():                        # "no data": said below in our own words
@@ -69,13 +71,13 @@ def read_csv(path: str, columns: int) -> np.ndarray:
                                encoding=encoding)
     except ValueError:
         _locate_problem(path, columns, encoding)
-        raise DataError(f"data_path {path!r} cannot be read as numbers") from None
+        raise DataError(f"data_path {quoted(path)} cannot be read as numbers") from None
     if table.shape[0] == 0:
-        raise DataError(f"data_path {path!r} has a header but no rows")
+        raise DataError(f"data_path {quoted(path)} has a header but no rows")
     bad = np.argwhere(~np.isfinite(table))
     if len(bad):
         row, column = bad[0]
-        raise DataError(f"data_path {path!r} row {row + 2} column {column + 1}: {table[row, column]} "
+        raise DataError(f"data_path {quoted(path)} row {row + 2} column {column + 1}: {table[row, column]} "
                           "is not a finite number")
     return table
 
@@ -86,7 +88,7 @@ def encoding_of(path: str) -> str:
     for encoding in ENCODINGS:
         if _decodes(path, encoding):
             return encoding
-    raise DataError(f"data_path {path!r} is neither UTF-8 nor GB18030 (GBK) text; "
+    raise DataError(f"data_path {quoted(path)} is neither UTF-8 nor GB18030 (GBK) text; "
                     "save it as CSV UTF-8 or as CSV from Excel on Chinese Windows")
 
 
@@ -111,10 +113,10 @@ def _locate_problem(path: str, columns: int, encoding: str) -> None:
                 continue
             cells = line.rstrip("\n").split(",")
             if len(cells) != columns:
-                raise DataError(f"data_path {path!r} row {number}: {len(cells)} cells, the header has {columns}")
+                raise DataError(f"data_path {quoted(path)} row {number}: {len(cells)} cells, the header has {columns}")
             for column, cell in enumerate(cells, start=1):
                 try:
                     float(cell)
                 except ValueError:
-                    raise DataError(f"data_path {path!r} row {number} column {column}: {cell.strip()!r} "
+                    raise DataError(f"data_path {quoted(path)} row {number} column {column}: {cell.strip()!r} "
                                       "is not a number") from None

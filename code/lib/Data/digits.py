@@ -11,6 +11,7 @@ import os
 import numpy as np
 
 from code.lib.Data.csv_data import DataError
+from code.run.names import quoted
 
 PATH = os.path.join(os.path.dirname(__file__), "digits_data", "digits.csv.gz")
 SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
@@ -24,7 +25,7 @@ def read_digits(path: str | None = None) -> np.ndarray:
     with open(path, "rb") as file:
         packed = file.read(200_000)                           # the file is 57,523 bytes
     if hashlib.sha256(packed).hexdigest() != SHA256:
-        raise DataError(f"digits file {path!r} is not the shipped one (its SHA-256 differs): restore it from git")
+        raise DataError(f"digits file {quoted(path)} is not the shipped one (its SHA-256 differs): restore it from git")
     text = gzip.decompress(packed).decode("ascii")
     table = np.array([row.split(",") for row in text.split()], dtype=np.int64)
     check_table(table, path)
@@ -34,15 +35,15 @@ def read_digits(path: str | None = None) -> np.ndarray:
 def check_table(table: np.ndarray, path: str) -> None:
     """DataError unless table (N, 65) is 1,797 rows of pixels 0..16 and labels with UCI's counts."""
     if table.shape != (sum(COUNTS), PIXELS + 1):
-        raise DataError(f"digits file {path!r}: {table.shape} values, expected {(sum(COUNTS), PIXELS + 1)}")
+        raise DataError(f"digits file {quoted(path)}: {table.shape} values, expected {(sum(COUNTS), PIXELS + 1)}")
     if table[:, :PIXELS].min() < 0 or table[:, :PIXELS].max() > 16:
-        raise DataError(f"digits file {path!r}: a pixel outside 0 .. 16")
+        raise DataError(f"digits file {quoted(path)}: a pixel outside 0 .. 16")
     labels = table[:, PIXELS]
     if labels.min() < 0 or labels.max() > 9:
-        raise DataError(f"digits file {path!r}: a label outside 0 .. 9")
+        raise DataError(f"digits file {quoted(path)}: a label outside 0 .. 9")
     counts = np.bincount(labels, minlength=10)
     if tuple(counts) != COUNTS:
-        raise DataError(f"digits file {path!r}: digit counts {counts.tolist()}, expected {list(COUNTS)}")
+        raise DataError(f"digits file {quoted(path)}: digit counts {counts.tolist()}, expected {list(COUNTS)}")
 
 
 def held_out_rows(labels: np.ndarray) -> np.ndarray:

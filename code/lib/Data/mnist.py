@@ -14,6 +14,7 @@ import struct
 import numpy as np
 
 from code.lib.Data.csv_data import DataError
+from code.run.names import quoted
 
 FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60_000),
          "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10_000)}   # names, at most this many
@@ -25,7 +26,7 @@ def find(folder: str, name: str) -> str:
     for path in (os.path.join(folder, name), os.path.join(folder, name + ".gz")):
         if os.path.isfile(path):
             return path
-    raise DataError(f"data_path {folder!r} has no MNIST file {name} (nor {name}.gz)")
+    raise DataError(f"data_path {quoted(folder)} has no MNIST file {name} (nor {name}.gz)")
 
 
 def stored_size(path: str) -> int:
@@ -34,7 +35,7 @@ def stored_size(path: str) -> int:
     if not path.endswith(".gz"):
         return size
     if size < 18:
-        raise DataError(f"MNIST file {path!r} is too short to be gzip")
+        raise DataError(f"MNIST file {quoted(path)} is too short to be gzip")
     with open(path, "rb") as file:
         file.seek(size - 4)
         return struct.unpack("<I", file.read(4))[0]           # the length modulo 2**32; ours are < 50 MB
@@ -47,9 +48,9 @@ def read_bytes(path: str, size: int) -> bytes:
         with opener(path, "rb") as file:
             data = file.read(size + 1)
     except (OSError, EOFError) as error:
-        raise DataError(f"MNIST file {path!r} cannot be read: {error}") from None
+        raise DataError(f"MNIST file {quoted(path)} cannot be read: {error}") from None
     if len(data) != size:
-        raise DataError(f"MNIST file {path!r} holds {len(data)} bytes, its header says {size}")
+        raise DataError(f"MNIST file {quoted(path)} holds {len(data)} bytes, its header says {size}")
     return data
 
 
@@ -60,18 +61,18 @@ def header(path: str, magic: int, most: int) -> tuple:
         try:
             head = file.read(4 + 4 * dims)
         except (OSError, EOFError) as error:
-            raise DataError(f"MNIST file {path!r} cannot be read: {error}") from None
+            raise DataError(f"MNIST file {quoted(path)} cannot be read: {error}") from None
     if len(head) < 4 + 4 * dims:
-        raise DataError(f"MNIST file {path!r} is shorter than its header ({len(head)} bytes)")
+        raise DataError(f"MNIST file {quoted(path)} is shorter than its header ({len(head)} bytes)")
     found, *sizes = struct.unpack(f">{1 + dims}I", head)
     if found != magic:
-        raise DataError(f"MNIST file {path!r}: magic number {found}, expected {magic} (an IDX {'image' if magic == IMAGES else 'label'} file)")
+        raise DataError(f"MNIST file {quoted(path)}: magic number {found}, expected {magic} (an IDX {'image' if magic == IMAGES else 'label'} file)")
     if not 1 <= sizes[0] <= most or sizes[1:] not in ([], [SIDE, SIDE]):
-        raise DataError(f"MNIST file {path!r}: dimensions {sizes}, expected at most {most} " +
+        raise DataError(f"MNIST file {quoted(path)}: dimensions {sizes}, expected at most {most} " +
                         ("images of 28 x 28" if dims == 3 else "labels"))
     total = len(head) + int(np.prod(sizes))
     if stored_size(path) != total % 2**32:
-        raise DataError(f"MNIST file {path!r} holds {stored_size(path)} bytes, its header says {total}")
+        raise DataError(f"MNIST file {quoted(path)} holds {stored_size(path)} bytes, its header says {total}")
     return sizes[0], total
 
 
@@ -82,7 +83,7 @@ def check_pair(folder: str, part: str) -> tuple:
     n, image_bytes = header(images, IMAGES, most)
     count, label_bytes = header(labels, LABELS, most)
     if count != n:
-        raise DataError(f"MNIST file {labels!r} has {count} labels for the {n} images of {images!r}")
+        raise DataError(f"MNIST file {quoted(labels)} has {count} labels for the {n} images of {quoted(images)}")
     return images, labels, n, image_bytes, label_bytes
 
 
@@ -90,7 +91,7 @@ def read_labels(path: str, size: int) -> np.ndarray:
     """(n,) int64 labels of a checked label file; DataError unless each is 0 .. 9."""
     digits = np.frombuffer(read_bytes(path, size), dtype=np.uint8, offset=8)
     if digits.max() > 9:
-        raise DataError(f"MNIST file {path!r}: label {digits.max()} at item {int(np.argmax(digits > 9))}, "
+        raise DataError(f"MNIST file {quoted(path)}: label {digits.max()} at item {int(np.argmax(digits > 9))}, "
                         "expected 0 .. 9")
     return digits.astype(np.int64)
 
@@ -110,7 +111,7 @@ class MNIST:
 
     def __init__(self, path: str):
         if not os.path.isdir(path):
-            raise DataError(f"data_path {path!r} is not a folder: dataset mnist reads the four IDX files in one")
+            raise DataError(f"data_path {quoted(path)} is not a folder: dataset mnist reads the four IDX files in one")
         parts = [check_pair(path, part) for part in FILES]           # train, test: nothing allocated yet
         labels = np.concatenate([read_labels(p[1], p[4]) for p in parts])
         self.x = np.empty((SIDE * SIDE, len(labels)))

@@ -11,6 +11,7 @@ import numpy as np
 from code.lib.chunks import batch_refusal
 from code.lib.Data.csv_data import DataError
 from code.lib.Data.DataLoader import DataLoader, as_columns
+from code.run.names import quoted
 
 
 def prepare_data(dataset, cfg) -> tuple:
@@ -37,7 +38,7 @@ def check_labels(y: np.ndarray, cfg) -> None:
     classes = IMAGES[cfg.dataset][1] if cfg.dataset in IMAGES else classes
     bad = np.flatnonzero((y[0] != np.round(y[0])) | (y[0] < 0) | (y[0] >= classes))
     if len(bad):
-        where = f"data_path {cfg.data_path!r} row {bad[0] + 2} column {dims[0] + 1}" if cfg.data_path else "the labels"
+        where = f"data_path {quoted(cfg.data_path)} row {bad[0] + 2} column {dims[0] + 1}" if cfg.data_path else "the labels"
         raise DataError(f"{where}: {float(y[0, bad[0]])!r} is not a label, an integer from 0 to {classes - 1}")
     inputs = IMAGES[cfg.dataset][0] if cfg.dataset in IMAGES else 2 if cfg.dataset != "sine" else dims[0]
     if dims[0] != inputs or dims[-1] not in ((classes, 1) if classes == 2 else (classes,)):
@@ -69,7 +70,7 @@ def training_loader(x: np.ndarray, y: np.ndarray, held_out: np.ndarray, cfg) -> 
         raise DataError(f"val_fraction {cfg.val_fraction} holds out all {x.shape[1]} points: "
                         "none is left to train on")
     if cfg.data_path and loader.x.shape[1] < cfg.batch_size:
-        raise DataError(f"data_path {cfg.data_path!r} has {loader.x.shape[1]} training points, "
+        raise DataError(f"data_path {quoted(cfg.data_path)} has {loader.x.shape[1]} training points, "
                         f"fewer than one batch of batch_size {cfg.batch_size}")
     refusal = batch_refusal(cfg.layers_dim, min(cfg.batch_size, loader.x.shape[1]), cfg.batch_size)
     if refusal:

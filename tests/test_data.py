@@ -131,8 +131,9 @@ def test_loss_figure_says_which_losses_it_draws(tmp_path):
         ax = plot_loss(history).axes[0]
         labels[len(columns)] = (ax.get_ylabel(), [line.get_label() for line in ax.get_lines()])
     assert labels[1] == ("loss (MSE)", ["training, each epoch", "training, mean of 2 epochs"])
-    assert labels[2] == ("loss (MSE)", ["training, each epoch", "training, mean of 2 epochs",
-                                        "held-out points (validation)"])
+    assert labels[2] == ("loss (MSE)", ["training, each epoch", "training, mean of 2 epochs",   # held-out smoothed too
+                                        "held-out points (validation), each epoch",
+                                        "held-out points (validation), mean of 2 epochs"])
 
 
 def test_the_loss_band_is_drawn_with_its_moving_average(tmp_path):

@@ -3,7 +3,8 @@
 Every run starts from the same seed, hence the same initial weights wherever the
 shapes allow, on the same data; none touches the main checkpoint (each writes
 into a temp folder that is removed at the end).  It prints a table and draws
-the loss curves and the final fits in one figure (compare_img_path).
+the loss curves and the final fits in one figure (compare_img_path).  Under cross-entropy the table
+gives the cross-entropy and the accuracy on all points, and the figure the accuracy per epoch.
 
 The runs are built and trained one after another, within a budget: at most MAX_VALUES values, and
 what the runs keep until the figure is drawn (each run's parameters, its optimizer's state, its
@@ -127,7 +128,10 @@ def compare(cfg, spec: str) -> list:
     with StopOnSignal() as stop, tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:
         runs = run_configs(cfg, key, values, folder)           # ConfigError before any run is built
         print(f"compare {key}: {len(values)} runs of {cfg.total_epochs} epochs from the same initial weights")
-        print(f"{key:>20s}  {'MSE on all points':>22s}  {'last epoch (the curve)':>22s}  {'seconds':>8s}")
+        classify = cfg.loss == "cross_entropy"
+        measure = "cross-entropy on all points" if classify else "MSE on all points"
+        accuracy = f"  {'accuracy':>9s}" if classify else ""
+        print(f"{key:>20s}  {measure:>27s}{accuracy}  {'last epoch (the curve)':>22s}  {'seconds':>8s}")
         rows = []
         for value, run in zip(values, runs):
             if stop.requested():                               # a signal between two runs
@@ -135,13 +139,21 @@ def compare(cfg, spec: str) -> list:
             trainer = Trainer(run)                             # built when its turn comes
             seconds, mse = train_quietly(trainer)
             trainer.snapshots = {}                             # the figure needs none: their memory goes
-            shown = f"{mse:22.6g}  {last_loss(trainer):>22s}" if isinstance(mse, float) else f"{mse:>46s}"
+            shown = table_cells(trainer, mse, classify)
             print(f"{format_value(value):>20s}  {shown}  {seconds:8.2f}", flush=True)
             rows.append((f"{key}={format_value(value)}", trainer, mse))
         with matplotlib.rc_context(output.STYLE):
             written = output.save_figure(figures.plot_compare(key, rows), cfg.compare_img_path)
     print(f"figure saved: {names.shown(written)}")
     return rows
+
+
+def table_cells(trainer, loss, classify: bool) -> str:
+    """The row's loss on all points (and accuracy for a classifier) and its curve's end, or why there is none."""
+    if not isinstance(loss, float):
+        return f"{loss:>{61 if classify else 51}s}"
+    accuracy = f"  {trainer.scores()['accuracy']:9.4f}" if classify else ""
+    return f"{loss:27.6g}{accuracy}  {last_loss(trainer):>22s}"
 
 
 def format_value(value) -> str:

@@ -1,9 +1,9 @@
 """The training as an animated GIF: the fit, each hidden unit's share and the loss so far, frame by frame.
 
-The frames are epochs spaced on a log scale (early epochs change the most):
-training keeps the parameters at a fixed grid of epochs, 20 per decade (like the
-progress snapshots, they are in the checkpoint and survive resume), and the
-animation takes ``animation_frames`` of them, the last frame being the end.
+Training keeps the parameters at a fixed grid of epochs spaced on a log scale, 20 per decade (like
+the progress snapshots, they are in the checkpoint and survive resume), and the animation takes
+``animation_frames`` of them, spread over the epochs where the picture changes (frames.py), the
+last frame being the end.
 The figure is drawn once; each frame redraws only what moves (blitting), every
 frame takes the last frame's palette, and Pillow (which comes with matplotlib)
 writes the GIF.
@@ -17,6 +17,7 @@ from PIL import Image
 from code.run.atomic import with_extension, write_atomically
 from code.run.snapshots import flat, log_grid, unflat
 from code.scripts.network import network
+from code.see.frames import snapshot_pictures, spread_frames
 from code.see.output import STYLE, figure, sorted_sample
 from code.see.panels import MARGINS, TrainingPanels
 
@@ -31,11 +32,13 @@ def frame_epochs(available: list, frames: int) -> list:
     return [available[r] for r in ranks]
 
 
-def _frames(trainer, frames: int) -> list:
-    """(epoch, parameters) of the frames: kept snapshots of the grid and the current parameters."""
+def _frames(trainer, frames: int, net, inputs: np.ndarray) -> list:
+    """(epoch, parameters) of the frames: kept snapshots of the grid, spread where the picture of
+    ``inputs`` (1, n) changes (code/see/frames.py), and the current parameters."""
     wanted = log_grid(trainer.epoch)
     grid = [e for e in wanted if e in trainer.snapshots]
-    kept = [(e, trainer.snapshots[e]) for e in frame_epochs(grid, max(frames - 1, 1)) if e != trainer.epoch]
+    chosen = spread_frames(grid, snapshot_pictures(trainer, net, inputs, grid), max(frames - 1, 1))
+    kept = [(e, trainer.snapshots[e]) for e in chosen if e != trainer.epoch]
     missing = len(wanted) - len(grid)
     if missing:
         print(f"animation: {missing} snapshot(s) missing (the run that wrote the checkpoint did not record them)")
@@ -76,7 +79,7 @@ def write_animation(trainer, path: str, frames: int) -> str:
     shown = sorted_sample(trainer.x[0], 1000)
     with matplotlib.rc_context(STYLE):
         artists = _Artists(trainer, shown)
-    frames = _frames(trainer, frames)
+    frames = _frames(trainer, frames, net, trainer.x[:, shown])
 
     def image(epoch: int, params: np.ndarray) -> Image.Image:
         net.load_parameters(unflat(params, trainer.cfg.layers_dim))

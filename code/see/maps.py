@@ -12,6 +12,14 @@ CLASS_COLOURS = np.array([[0.12, 0.47, 0.71], [1.0, 0.5, 0.05], [0.17, 0.63, 0.1
                           [0.58, 0.4, 0.74], [0.55, 0.34, 0.29], [0.89, 0.47, 0.76], [0.5, 0.5, 0.5]])
 
 
+def class_probabilities(output: np.ndarray) -> np.ndarray:
+    """Each class's probability, (K, N) with K >= 2: softmax of the K logits, or for one logit
+    1 - sigmoid(z) and sigmoid(z) (classes 0 and 1)."""
+    with np.errstate(over="ignore"):
+        p = probabilities(output)
+    return np.vstack([1 - p, p]) if p.shape[0] == 1 else p
+
+
 def plot_decision(net, x: np.ndarray, labels: np.ndarray, held_out: np.ndarray, accuracy: float) -> Figure:
     """The decision map, as TensorFlow Playground colours it: each class's probability over the input
     plane (colour: the class, depth: its probability), the points in their class's colour, held-out
@@ -23,8 +31,7 @@ def plot_decision(net, x: np.ndarray, labels: np.ndarray, held_out: np.ndarray, 
     g0, g1 = np.meshgrid(np.linspace(low[0] - margin[0], high[0] + margin[0], 160),
                          np.linspace(low[1] - margin[1], high[1] + margin[1], 160))
     with np.errstate(over="ignore"):
-        p = probabilities(predict(net, np.stack([g0.ravel(), g1.ravel()])))      # (K, G), or (1, G)
-    p = np.vstack([1 - p, p]) if p.shape[0] == 1 else p
+        p = class_probabilities(predict(net, np.stack([g0.ravel(), g1.ravel()])))   # (K, G)
     colours = CLASS_COLOURS[np.arange(p.shape[0]) % len(CLASS_COLOURS)]             # (K, 3)
     image = 1 - 0.55 * (p.T @ (1 - colours))                                        # white, tinted by each class
     ax.imshow(image.reshape(160, 160, 3), origin="lower", aspect="auto",

@@ -1,5 +1,5 @@
 """Writing and showing figures: each file written whole or not at all, figures drawn from a bounded
-number of points, one window on a desktop, the figures in the cell in a notebook.
+number of points, each in a window of its own on a desktop, the figures in the cell in a notebook.
 
 Figures are plain ``matplotlib.figure.Figure`` objects (never pyplot's global one): drawing them
 needs no display, and a headless machine neither blocks nor warns.
@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullLocator
+from matplotlib.ticker import FuncFormatter, Locator, NullLocator
 
 from code.run.atomic import with_extension, write_atomically
 
@@ -44,10 +44,35 @@ def figure(width: float, height: float, **margins) -> Figure:
     return fig
 
 
+class ReadableLogLocator(Locator):
+    """Ticks of a log axis, at least three in view: the decades 1, 10, 100; when fewer than three
+    fall in view, 1, 2 and 5 of each decade; then every digit; then three spread over the view."""
+
+    def __call__(self) -> list:
+        low, high = sorted(self.axis.get_view_interval())
+        return self.tick_values(low, high)
+
+    def tick_values(self, low: float, high: float) -> list:
+        low, high = max(low, 1e-300), max(high, 1e-300)
+        first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+        for subs in ((1,), (1, 2, 5), range(1, 10)):
+            ticks = [s * 10.0**e for e in range(first, last + 1) for s in subs]
+            inside = [t for t in ticks if low <= t * (1 + 1e-9) and t <= high * (1 + 1e-9)]
+            if len(inside) >= 3:
+                return inside[:: -(-len(inside) // 9)]         # at most about nine labels
+        spread = np.geomspace(low, high, 5)[1:4]
+        for digits in (2, 3, 4, 6):                          # the fewest digits that keep three apart
+            rounded = sorted({float(f"{t:.{digits}g}") for t in spread})
+            if len(rounded) == 3:
+                return rounded
+        return list(spread)
+
+
 def plain_log_ticks(*axes) -> None:
-    """Log-scale axes labelled 0.1, 1, 10 (not 10^-1 typeset as math, which costs a parser's time)
-    and without minor ticks (a drawing's tick work halves)."""
+    """Log-scale axes labelled 0.1, 1, 10 (not 10^-1 typeset as math, which costs a parser's time),
+    at least three labels in view (ReadableLogLocator) and no minor ticks (a drawing's tick work halves)."""
     for axis in axes:
+        axis.set_major_locator(ReadableLogLocator())
         axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         axis.set_minor_locator(NullLocator())
 
@@ -78,8 +103,8 @@ def can_show() -> bool:
 
 
 def show(figures: list, files: list) -> None:
-    """Inline: each Figure in the notebook's cell.  Desktop: one window holding every saved PNG as a
-    panel (not one window per figure), open until it is closed."""
+    """Inline: each Figure in the notebook's cell.  Desktop: each saved PNG in a window of its own,
+    at its own size, open until they are closed."""
     kind = display_kind()
     if kind == "inline":                                      # each figure's PNG in the cell
         from IPython.display import Image, display
@@ -91,17 +116,20 @@ def show(figures: list, files: list) -> None:
                 fig.savefig(buffer, format="png", dpi=100)
                 display(Image(data=buffer.getvalue()))
     elif kind == "window":
-        import matplotlib.image
         import matplotlib.pyplot as plt
-        pictures = [path for path in files if path.lower().endswith(".png")]
-        columns = min(3, len(pictures))
-        rows = -(-len(pictures) // columns)
-        window, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.3 * rows), squeeze=False,
-                                    num="HJLNet: the figures of this run")
-        for ax, path in zip(axes.flat, pictures):
-            ax.imshow(matplotlib.image.imread(path))
-            ax.set_title(os.path.basename(path), fontsize="small")
-        for ax in axes.flat:
-            ax.axis("off")
-        window.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.95, wspace=0.02, hspace=0.1)
+        for path in files:
+            if path.lower().endswith(".png"):
+                picture_window(plt, path)
         plt.show()
+
+
+def picture_window(plt, path: str, dpi: float = 100) -> None:
+    """One window of its own for the PNG at ``path``, at its own size (one pixel of the file to one
+    of the screen): text as large as in the file, not shrunk into a tile."""
+    import matplotlib.image
+    picture = matplotlib.image.imread(path)                   # (height, width, channels)
+    height, width = picture.shape[:2]
+    window = plt.figure(f"HJLNet: {os.path.basename(path)}", figsize=(width / dpi, height / dpi), dpi=dpi)
+    ax = window.add_axes((0, 0, 1, 1))
+    ax.imshow(picture, interpolation="none")
+    ax.axis("off")

@@ -1,5 +1,7 @@
 """The three panels the animation and the live window both draw: the fit over the target, each
-hidden unit's share of the output with their sum, and the training loss so far.
+hidden unit's share of the output with their sum, and the training loss so far.  A classifier of
+one input draws each class's probability over its labelled points in place of the fit, the shares
+of its logit z0, and speaks of cross-entropy and accuracy.
 
 Drawn once; ``moving`` are the artists that change, which the animation and the live window redraw
 on their own (blitting: the rest is restored from the first drawing).
@@ -8,8 +10,11 @@ on their own (blitting: the rest is restored from the first drawing).
 import numpy as np
 from matplotlib.collections import LineCollection
 
+from code.lib.Loss import evaluate
+from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss
 from code.see.explain import hidden_shares
 from code.see.figures import share_colours
+from code.see.maps import CLASS_COLOURS, class_probabilities
 from code.see.output import plain_log_ticks
 
 MARGINS = {"left": 0.06, "right": 0.99, "bottom": 0.16, "top": 0.88, "wspace": 0.28}
@@ -21,31 +26,61 @@ class TrainingPanels:
 
     def __init__(self, fig, trainer, shown: np.ndarray, last_epoch: int, loss_limits: tuple):
         self.inputs, self.targets = trainer.x[:, shown], trainer.y[:, shown]      # (1, n) each
-        x, y = self.inputs[0], self.targets[0]
+        self.classify = trainer.cfg.loss == "cross_entropy"
         fit_ax, share_ax, self.loss_ax = (fig.add_subplot(1, 3, k) for k in (1, 2, 3))
-        fit_ax.scatter(x, y, s=3, color="0.6")
-        (self.fit,) = fit_ax.plot(x, np.zeros_like(x), color="C1")
+        self.fits = self._draw_targets(fit_ax, trainer.net.linear_list[-1].weight.shape[0])
         colours = share_colours(trainer.net.linear_list[-1].weight[0])
         self.shares = share_ax.add_collection(LineCollection([], colors=colours, linewidths=0.8))   # one artist
-        (self.total,) = share_ax.plot(x, np.zeros_like(x), color="k", linewidth=1.5)
-        span = 1.5 * max(np.abs(y).max(), 1e-9)
-        fit_ax.set(ylim=(-span, span), xlabel="x", ylabel="y", title="the fit at epoch 0000000: MSE 0.000")
-        share_ax.set(ylim=(-2 * span, 2 * span), xlabel="x", title="each unit's share W[0, j] a_j(x)")
+        (self.total,) = share_ax.plot(self.inputs[0], np.zeros(len(shown)), color="k", linewidth=1.5)
+        share_ax.set(ylim=self._share_limits(trainer.net), xlabel="x",
+                     title="each unit's share of logit z0" if self.classify else "each unit's share W[0, j] a_j(x)")
         (self.loss,) = self.loss_ax.plot([], [], color="C0", linewidth=1)
-        self.loss_ax.set(xscale="log", yscale="log", xlabel="epoch", title="training loss so far",
-                         xlim=(1, max(2, last_epoch)), ylim=loss_limits)
+        self.loss_ax.set(xscale="log", yscale="log", xlabel="epoch", xlim=(1, max(2, last_epoch)), ylim=loss_limits,
+                         title="training cross-entropy so far" if self.classify else "training loss so far")
         plain_log_ticks(self.loss_ax.xaxis, self.loss_ax.yaxis)
         self.fig, self.title = fig, fit_ax.title
-        self.moving = [self.fit, self.shares, self.total, self.loss, self.title]
+        self.moving = [*self.fits, self.shares, self.total, self.loss, self.title]
         for artist in self.moving:
             artist.set_animated(True)                         # left out of the full drawings
 
+    def _draw_targets(self, ax, outputs: int) -> list:
+        """The target and one line per output drawn over it: the fit, or each class's probability
+        over the labelled points; returns the lines that move."""
+        x, y = self.inputs[0], self.targets[0]
+        if not self.classify:
+            ax.scatter(x, y, s=3, color="0.6")
+            span = 1.5 * max(np.abs(y).max(), 1e-9)
+            ax.set(ylim=(-span, span), xlabel="x", ylabel="y", title="the fit at epoch 0000000: MSE 0.000")
+            return ax.plot(x, np.zeros_like(x), color="C1")
+        classes = max(outputs, 2)
+        colours = CLASS_COLOURS[np.arange(classes) % len(CLASS_COLOURS)]
+        ax.scatter(x, np.full(len(x), 1.08), s=12, marker="|", c=colours[y.astype(np.int64) % len(colours)])
+        ax.set(ylim=(-0.03, 1.15), xlabel="x", ylabel="probability of each class",
+               title="epoch 0000000: cross-entropy 0.000, accuracy 100%")
+        return [ax.plot(x, np.zeros_like(x), color=colour)[0] for colour in colours]
+
+    def _share_limits(self, net) -> tuple:
+        """The share axis's range: 1.5 times the target's for a fit, twice today's logit z0 for a classifier."""
+        if not self.classify:
+            span = 3 * max(np.abs(self.targets[0]).max(), 1e-9)
+            return -span, span
+        _, shares, bias, _ = hidden_shares(net, self.inputs)
+        span = 2 * max(np.abs(shares).max(), np.abs(shares.sum(axis=0) + bias).max(), 5.0)
+        return -span, span
+
     def show_net(self, net, epoch: int) -> None:
-        """The fit, the shares and their sum of ``net``, and the title with its MSE on the points drawn."""
+        """The fit (or class probabilities), the shares and their sum of ``net``, and the title with
+        its MSE (or cross-entropy and accuracy) on the points drawn."""
         _, shares, bias, output = hidden_shares(net, self.inputs)           # W[0, j] a_j(x), (H, n)
-        self.fit.set_ydata(output[0])
         self.shares.set_segments([np.column_stack([self.inputs[0], share]) for share in shares])
         self.total.set_ydata(shares.sum(axis=0) + bias)
+        if self.classify:
+            for line, p in zip(self.fits, class_probabilities(output)):
+                line.set_ydata(p)
+            found = evaluate(CrossEntropyLoss(), output, self.targets)          # all points, up to 1000 of them
+            self.title.set_text(f"epoch {epoch}: cross-entropy {found['loss']:.3g}, accuracy {found['accuracy']:.0%}")
+            return
+        self.fits[0].set_ydata(output[0])
         mse = float(np.mean((output - self.targets) ** 2))                  # all points, up to 1000 of them
         self.title.set_text(f"the fit at epoch {epoch}: MSE {mse:.3g}")
 

@@ -12,19 +12,24 @@ from code.see import animation, digits, figures, maps, output
 
 
 def progress_fits(trainer, final: np.ndarray) -> dict:
-    """{epoch: fit (N,)} of the snapshots kept and the final fit; says which are missing."""
+    """{epoch: output (out, N)} of the snapshots kept and the final output; says which are missing."""
     net = network(trainer.cfg.layers_dim, trainer.cfg.activation, rng=np.random.default_rng(0))  # np.random untouched
     fits = {}
     for epoch in sorted(set(trainer.snapshots) & set(trainer.cfg.progress_epochs)):
         net.load_parameters(unflat(trainer.snapshots[epoch], trainer.cfg.layers_dim))
         with np.errstate(over="ignore"):
-            fits[epoch] = predict(net, trainer.x)[0]
+            fits[epoch] = predict(net, trainer.x)
     fits[trainer.epoch] = final
     missing = [e for e in trainer.cfg.progress_epochs if e <= trainer.epoch and e not in fits]
     if missing:
         print(f"progress figure: no snapshot of epoch(s) {', '.join(map(str, missing))} "
               "(the run that wrote the checkpoint did not record them)")
     return fits
+
+
+def first_outputs(outputs: dict) -> dict:
+    """{epoch: output (out, N)} -> {epoch: the first output (N,)}: the fit over x."""
+    return {epoch: output[0] for epoch, output in outputs.items()}
 
 
 def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
@@ -36,24 +41,31 @@ def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
     hidden_layers = len(trainer.net.linear_list) - 1
     made = {}
     side = getattr(trainer.dataset, "side", 0)                         # digit images: side x side pixels
+    classify = cfg.loss == "cross_entropy"
+    labels = trainer.y[0].astype(np.int64) if classify else None
     if side:
-        labels = trainer.y[0].astype(np.int64)
-        made["result_img_path"] = lambda: digits.plot_digits(trainer.x, labels, prediction, trainer.held_out, side)
+        made["result_img_path"] = lambda: digits.plot_digits(trainer.x, trainer.y[0].astype(np.int64), prediction,
+                                                             trainer.held_out, side)
         made["hidden_img_path"] = lambda: digits.plot_weights(trainer.net.linear_list[0].weight, side)
-    elif cfg.loss == "cross_entropy" and trainer.x.shape[0] == 2:
+    elif classify and trainer.x.shape[0] == 2:
         accuracy = found["accuracy"]
-        labels = trainer.y[0].astype(np.int64)
         made["result_img_path"] = lambda: maps.plot_decision(trainer.net, trainer.x, labels, trainer.held_out, accuracy)
+    elif one_input and classify:
+        made["result_img_path"] = lambda: figures.plot_class_result(x, labels, prediction, found, epoch,
+                                                                    trainer.held_out)
     elif one_input:
         made["result_img_path"] = lambda: figures.plot_result(x, y, final, mse, epoch, trainer.held_out)
     else:
         made["result_img_path"] = lambda: figures.plot_predicted_vs_true(y, final, mse, epoch)
     if trainer.history.epochs:
-        made["loss_img_path"] = lambda: figures.plot_loss(trainer.history)
-    if one_input:
-        made["progress_img_path"] = lambda: figures.plot_progress(x, y, progress_fits(trainer, final))
+        note = figures.ADAM_NOTE if cfg.optimizer == "adam" else ""
+        made["loss_img_path"] = lambda: figures.plot_loss(trainer.history, note)
+    if one_input and classify:
+        made["progress_img_path"] = lambda: figures.plot_class_progress(x, labels, progress_fits(trainer, prediction))
+    elif one_input:
+        made["progress_img_path"] = lambda: figures.plot_progress(x, y, first_outputs(progress_fits(trainer, prediction)))
     if one_input and hidden_layers:
-        made["hidden_img_path"] = lambda: figures.plot_hidden(trainer.net, x, y)
+        made["hidden_img_path"] = lambda: figures.plot_hidden(trainer.net, x, y, classify)
     elif not side and (cfg.progress_img_path or cfg.hidden_img_path):
         print("progress and hidden figures: skipped (they draw the fit over one input; this data has "
               f"{trainer.x.shape[0]}, or the net has no hidden layer)")

@@ -126,3 +126,12 @@ def test_frames_go_where_the_picture_moves():
     assert len(frames) == 20 and frames[0] == 1 and frames[-1] == 100 and frames == sorted(set(frames))
     still = sum(epoch <= 50 for epoch in frames)
     assert 1 <= still <= 20 * 0.25 + 1                                      # a quarter by rank, no more
+
+
+def test_the_prediction_plot_keeps_its_y_label_inside_the_figure():
+    rng = np.random.default_rng(0)
+    y = rng.normal(0, 100, 200)                                             # tick values of four characters
+    fig = figures.plot_predicted_vs_true(y, y + rng.normal(0, 5, 200), 25.0, 100)
+    FigureCanvasAgg(fig).draw()
+    label = extent(fig.axes[0].yaxis.label, fig)
+    assert label.x0 > 0 and all(extent(t, fig).x0 > label.x1 for t in fig.axes[0].get_yticklabels() if t.get_text())

@@ -93,14 +93,14 @@ def plot_class_progress(x: np.ndarray, labels: np.ndarray, outputs: dict) -> Fig
 
 def plot_predicted_vs_true(y: np.ndarray, prediction: np.ndarray, mse: float, epoch: int) -> Figure:
     """With several inputs there is no x axis to draw: each prediction against its target, and the diagonal."""
-    fig = figure(6, 6, **ONE_PANEL)
+    fig = figure(6, 6, **{**ONE_PANEL, "left": 0.15})               # room for the y label's tick values
     ax = fig.add_subplot()
     shown = sample(len(y))
     ax.scatter(y[shown], prediction[shown], s=6)
     low, high = float(min(y.min(), prediction.min())), float(max(y.max(), prediction.max()))
     ax.plot([low, high], [low, high], color="k", linewidth=1, label="prediction = target")
     ax.set(xlabel="target", ylabel="prediction", title=f"fit after {epoch} epochs: MSE {mse:.4g}")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left")                                       # off the diagonal, where no point lies
     return fig
 
 

@@ -17,6 +17,12 @@ Not collected by pytest (its name does not start with test_).  It reports; it ne
 3. The default run's phases: imports, training, each figure, the GIF; and figures / training.
 4. With PyTorch installed: larger nets, this project against torch float64 on the CPU.
 5. The cost of the progress line and (with a display) of the live window, against the plain loop.
+6. MNIST-sized data (10,000 random 28 x 28 images, IDX files written here), [784, 30, 10] and
+   [784, 100, 10], batches of 10 and 100, float64, cross-entropy, plain SGD; each contender in its
+   own process, two epochs a round, in turns: the project's classes (the bare loop), PyTorch's eager
+   loop from the same initial weights on the same batches, a per-example loop (the method of
+   Nielsen's network.py), the Trainer's whole epoch (measurements, held-out evaluation, progress
+   line, checkpoint), and the bare loop on batches taken from row-ordered data (strided views).
 """
 
 import argparse
@@ -116,13 +122,15 @@ class Contender:
         self.process.wait()
 
 
-def in_turns(contenders: dict, epochs: int, rounds: int) -> dict:
+def in_turns(contenders: dict, epochs: int, rounds: int, pause: float = 0.0) -> dict:
     """{name: [seconds of each round]}: every round, each contender trains ``epochs`` more epochs,
-    the order turning round by round (a b, b a, ...)."""
+    the order turning round by round (a b, b a, ...).  ``pause``: seconds of rest before each turn,
+    so the last contender's BLAS threads, which spin a while after their work, have gone to sleep."""
     times = {name: [] for name in contenders}
     names = list(contenders)
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
+            time.sleep(pause)
             times[name].append(contenders[name].train(epochs))
     return times
 
@@ -272,6 +280,168 @@ def against_torch(quick: bool) -> None:
               f"torch {min(times['torch']):.4f} s, torch / project {min(times['torch']) / min(times['project']):.2f}")
 
 
+# A contender on MNIST-sized data.  argv: kind, hidden units, batch size, IDX folder, repository.
+# "train N" trains N epochs over the 10,000 training images and prints the seconds.
+MNIST_WORKER = r"""
+import contextlib, io, os, sys, tempfile, time
+kind, width, batch, folder, root = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+sys.path.insert(0, root)
+import numpy as np
+from code.lib.Data.mnist import MNIST
+from code.lib.Optim import SGD
+from code.scripts.network import network
+LR, LAYERS = 0.1, [784, width, 10]
+data = MNIST(folder)
+x, y = data.x[:, ~data.held_out], data.y[:, ~data.held_out]          # (784, N) row-ordered, (1, N)
+if kind == "columns":                                                 # each image's pixels side by side
+    x, y = np.asfortranarray(x), np.asfortranarray(y)
+starts = range(0, x.shape[1], batch)
+net = network(LAYERS, init="xavier", rng=np.random.RandomState(0), loss="cross_entropy")
+
+def project_classes():
+    optimizer = SGD(net.parameters(), LR)
+    batches = [(x[:, s:s + batch], y[:, s:s + batch]) for s in starts]
+    def epoch():
+        for xb, yb in batches:
+            caches, output = net.forward(xb)
+            optimizer.step(net.backward(caches, output, yb))
+    return epoch
+
+def torch_loop():
+    import torch
+    torch.set_num_threads(os.cpu_count())
+    layers = [torch.nn.Linear(LAYERS[0], width), torch.nn.Sigmoid(), torch.nn.Linear(width, 10)]
+    model = torch.nn.Sequential(*layers).double()
+    with torch.no_grad():
+        for linear, ours in zip((model[0], model[2]), net.linear_list):
+            linear.weight.copy_(torch.from_numpy(ours.weight))
+            linear.bias.copy_(torch.from_numpy(ours.bias[:, 0]))
+    optimizer, loss = torch.optim.SGD(model.parameters(), lr=LR), torch.nn.CrossEntropyLoss()
+    batches = [(torch.from_numpy(x[:, s:s + batch].T.copy()), torch.from_numpy(y[0, s:s + batch].astype(np.int64)))
+               for s in starts]
+    def epoch():
+        for xb, yb in batches:
+            optimizer.zero_grad()
+            loss(model(xb), yb).backward()
+            optimizer.step()
+    return epoch
+
+def per_example():
+    w = [layer.weight for layer in net.linear_list]
+    b = [layer.bias for layer in net.linear_list]
+    targets = np.eye(10)[y[0].astype(np.int64)].T                      # (10, N) one-hot
+    def epoch():
+        for s in starts:                                               # one mini-batch
+            nabla_w, nabla_b = [np.zeros_like(v) for v in w], [np.zeros_like(v) for v in b]
+            for j in range(s, min(s + batch, x.shape[1])):             # one image at a time
+                a0 = x[:, j:j + 1]                                     # (784, 1)
+                a1 = 1 / (1 + np.exp(-(w[0] @ a0 + b[0])))             # (width, 1)
+                z2 = w[1] @ a1 + b[1]                                  # (10, 1)
+                p = np.exp(z2 - z2.max())
+                dz1 = p / p.sum() - targets[:, j:j + 1]                # softmax - onehot
+                dz0 = (w[1].T @ dz1) * a1 * (1 - a1)
+                nabla_w[1] += dz1 @ a1.T
+                nabla_b[1] += dz1
+                nabla_w[0] += dz0 @ a0.T
+                nabla_b[0] += dz0
+            m = min(s + batch, x.shape[1]) - s
+            for v, dv in zip(w + b, nabla_w + nabla_b):
+                v -= (LR / m) * dv
+    return epoch
+
+def trainer_epoch():
+    import atexit, shutil
+    from easydict import EasyDict
+    from code.config.default_config import _C
+    from code.scripts.trainer import Trainer
+    from code.see.progress import ProgressLine
+    work = tempfile.mkdtemp(prefix="hjlnet-bench-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    paths = {key: "" for key in _C if key.endswith("_img_path")}
+    cfg = EasyDict(dict(_C, **paths, dataset="mnist", data_path=folder, layers_dim=LAYERS, loss="cross_entropy",
+                        init="xavier", learning_rate=LR, batch_size=batch, resume=False, show=False, quiet=True,
+                        animation_path="", total_epochs=0, ckpt_path=os.path.join(work, "ckpt.npy"),
+                        metrics_path=os.path.join(work, "metrics.csv")))
+    trainer = Trainer(cfg)
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    ProgressLine(trainer, stream=Terminal()).__enter__()
+    def epochs(n):                                                     # one train() a round, as a run is one
+        cfg.total_epochs = trainer.epoch + n
+        trainer.train()
+    return epochs
+
+def repeated(epoch):
+    def epochs(n):
+        for _ in range(n):
+            epoch()
+    return epochs
+
+loops = {"project": project_classes, "columns": project_classes, "torch": torch_loop, "per_example": per_example}
+train = trainer_epoch() if kind == "trainer" else repeated(loops[kind]())
+for line in sys.stdin:
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+        start = time.perf_counter()
+        train(int(line.split()[1]))
+        seconds = time.perf_counter() - start
+    print(seconds, flush=True)
+"""
+
+
+def idx_folder(folder: str, train: int = 10_000, test: int = 1_000) -> str:
+    """Random MNIST-sized IDX files (the four standard names) in ``folder``."""
+    import struct
+
+    import numpy as np
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", train), ("t10k", test)):
+        with open(os.path.join(folder, f"{prefix}-images-idx3-ubyte"), "wb") as f:
+            f.write(struct.pack(">4I", 2051, n, 28, 28) + rng.integers(0, 256, n * 784, dtype=np.uint8).tobytes())
+        with open(os.path.join(folder, f"{prefix}-labels-idx1-ubyte"), "wb") as f:
+            f.write(struct.pack(">2I", 2049, n) + rng.integers(0, 10, n, dtype=np.uint8).tobytes())
+    return folder
+
+
+class MnistContender(Contender):
+    """A worker process training one kind of loop on the IDX files of ``folder``."""
+
+    def __init__(self, kind: str, width: int, batch: int, folder: str):
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        self.process = subprocess.Popen([sys.executable, "-c", MNIST_WORKER, kind, str(width), str(batch), folder, ROOT],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+                                        cwd=tempfile.gettempdir())
+
+
+def mnist_sized(quick: bool) -> None:
+    print("\n## 6. MNIST-sized data: 10,000 images of 784 pixels, float64, two epochs a round, in turns")
+    try:
+        import torch  # noqa: F401
+        kinds = ["project", "torch", "per_example", "trainer", "columns"]
+    except ImportError:
+        print("  torch: skipped, it is not installed (pip install torch==2.13.0, the CPU build)")
+        kinds = ["project", "per_example", "trainer", "columns"]
+    targets = {10: 1.5, 100: 1.25}                                     # the Trainer's epoch / the bare loop
+    with tempfile.TemporaryDirectory(prefix="hjlnet-mnist-") as folder:
+        idx_folder(folder)
+        for width in (30, 100):
+            for batch in (10, 100):
+                print(f"  [784, {width}, 10], batch {batch}:")
+                contenders = {kind: MnistContender(kind, width, batch, folder) for kind in kinds}
+                try:
+                    times = in_turns(contenders, 2, 3 if quick else 7, pause=0.5)
+                finally:
+                    for contender in contenders.values():
+                        contender.close()
+                if "torch" in times:
+                    ratio_report("project / torch", times, "project", "torch")
+                ratio_report("per-example loop / project", times, "per_example", "project")
+                median, fastest = ratio_report("Trainer's epoch / bare loop", times, "trainer", "project")
+                print(f"  [{'ok' if min(median, fastest) <= targets[batch] else 'MISSED'}] "
+                      f"Trainer / bare loop <= {targets[batch]}")
+                ratio_report("row-ordered / column-contiguous batches", times, "project", "columns")
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
@@ -296,6 +466,7 @@ def main() -> None:
     hook_costs(epochs, rounds)
     default_run_phases(10000 if args.quick else 40000, 1 if args.quick else 3)
     against_torch(args.quick)
+    mnist_sized(args.quick)
 
 
 if __name__ == "__main__":

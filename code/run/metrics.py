@@ -61,7 +61,8 @@ class Measurements:
         self.points = 0                                          # the epoch's training points
         if detailed:
             layers = len(net.linear_list)
-            self.dw_sums = [0.0] * layers                        # sum of m * dW_i, (out, in) each
+            self.dw_sums = [np.zeros_like(linear.weight) for linear in net.linear_list]   # sum of m * dW_i, (out, in)
+            self.scratch = [np.empty_like(linear.weight) for linear in net.linear_list]  # m * dW_i, no new array a batch
             self.flat, self.units = [0] * layers, [0] * layers   # saturated values, all values of a[i]
 
     def add(self, caches: dict, output: np.ndarray, y: np.ndarray, grads: dict) -> None:
@@ -78,7 +79,7 @@ class Measurements:
             return
         m = y.shape[1]
         for i in range(len(self.dw_sums)):
-            self.dw_sums[i] = self.dw_sums[i] + m * grads[f"dw{i}"]          # m * dW_i: the batch's sum
+            self.dw_sums[i] += np.multiply(grads[f"dw{i}"], m, out=self.scratch[i])   # m * dW_i: the batch's sum
             if i > 0:
                 flat = self.net.act.saturated(caches["a"][i])    # (units, m), True where flat
                 self.flat[i] += np.count_nonzero(flat)

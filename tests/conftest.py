@@ -18,7 +18,8 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 DEMO = os.path.join(ROOT, "demo.py")
-FIGURES = ("result_img_path", "loss_img_path", "progress_img_path", "hidden_img_path", "gradients_img_path")
+FIGURES = ("result_img_path", "loss_img_path", "progress_img_path", "hidden_img_path", "gradients_img_path",
+           "net_img_path")
 
 
 def headless_env() -> dict:

@@ -37,7 +37,8 @@ def config(tmp_path, **overrides) -> EasyDict:
     cfg.update(ckpt_path=str(tmp_path / "ckpt.npy"), result_img_path=str(tmp_path / "result.png"),
                loss_img_path=str(tmp_path / "loss.png"), progress_img_path=str(tmp_path / "progress.png"),
                metrics_path=str(tmp_path / "metrics.csv"), hidden_img_path=str(tmp_path / "hidden.png"),
-               gradients_img_path=str(tmp_path / "gradients.png"), animation_path="",
+               gradients_img_path=str(tmp_path / "gradients.png"), net_img_path=str(tmp_path / "net.png"),
+               animation_path="",
                compare_img_path=str(tmp_path / "compare.png"), show=False, resume=False)
     cfg.update(overrides)
     return cfg
@@ -250,7 +251,7 @@ def test_no_window_without_a_display(monkeypatch):
 
 def test_every_file_a_run_writes_is_ignored_by_git_wherever_it_is_written(tmp_path):
     written = [os.path.basename(value) for key, value in _C.items() if key.endswith("_path") and value]
-    assert len(written) == 9                                                   # every path but data_path ""
+    assert len(written) == 10                                                  # every path but data_path ""
     written += ["ckpt.npy.lock", ".ckpt.npy.1234.tmp"]
     places = ["", "runs/layers_dim=1-30-10-1/", "notebooks/", "code/"]
     paths = [place + name for place in places for name in written]

@@ -98,7 +98,7 @@ def test_the_confusion_matrix_by_hand():
 def test_a_digits_run_draws_the_misclassified_the_confusion_and_the_weights(run_main, tmp_path):
     result = run_main(*DIGITS, "--total-epochs", 1, figures=True)
     assert result.returncode == 0 and result.stderr == "", result.stderr
-    assert "figures saved: ./result.png, ./hidden.png, ./loss.png, ./gradients.png" in result.stdout
+    assert "figures saved: ./result.png, ./hidden.png, ./loss.png, ./net.png, ./gradients.png" in result.stdout
     for name in ("result.png", "hidden.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     assert "progress and hidden figures: skipped" not in result.stdout

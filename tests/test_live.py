@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,3 +88,92 @@ def test_without_a_display_live_says_so_in_one_line_and_trains(run_main, tmp_pat
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.splitlines()[1] == "--live needs a display; training without it"
     assert int(__import__("numpy").load(tmp_path / "ckpt.npy")["epoch"]) == 5
+
+
+KEYS = r"""
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+os.chdir(sys.argv[2])
+import matplotlib
+matplotlib.use("TkAgg")
+import demo                                            # noqa: F401 -- `code` is this project's package
+from easydict import EasyDict
+from code.config.default_config import _C
+from code.scripts.trainer import Trainer
+from code.see.live import LiveWindow
+
+cfg = EasyDict(dict(_C, total_epochs=10000, resume=False, show=False, animation_path="", quiet=True))
+trainer = Trainer(cfg)
+seen = {}
+def press(key):                                        # a key event, as Tk delivers one from the keyboard
+    widget = live.fig.canvas.get_tk_widget()
+    widget.focus_force()
+    widget.event_generate("<KeyPress>", keysym=key)
+def note(name):
+    seen[name] = [trainer.epoch, live.status.get_text(), live.delay]
+def at(seconds, action):
+    live.fig.canvas.get_tk_widget().after(int(seconds * 1000), action)
+with LiveWindow(trainer, every=0.05) as live:
+    for seconds, action in ((0.2, lambda: press("space")), (0.6, lambda: note("paused")),
+                            (1.2, lambda: note("still paused")), (1.3, lambda: press("n")), (1.5, lambda: press("n")),
+                            (1.8, lambda: note("two steps")), (1.9, lambda: press("minus")),
+                            (2.0, lambda: note("slower")), (2.1, lambda: press("plus")),
+                            (2.2, lambda: press("space")), (2.5, lambda: note("resumed"))):
+        at(seconds, action)
+    trainer.train()
+print(json.dumps(dict(seen, end=trainer.epoch)))
+"""
+
+
+def test_the_keys_pause_step_slow_and_resume_the_training(display, tmp_path):
+    env = dict(headless_env(), DISPLAY=display)
+    result = subprocess.run([sys.executable, "-c", KEYS, ROOT, str(tmp_path)], env=env, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0 and result.stderr == "", result.stderr[-2000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    paused_at = seen["paused"][0]
+    assert seen["paused"][1] == f"paused after epoch {paused_at}"           # the window says so
+    assert seen["still paused"][0] == paused_at                             # nothing trains while paused
+    assert seen["two steps"][0] == paused_at + 2                            # n: one epoch each
+    assert seen["slower"][2] > 0 and seen["slower"][0] == paused_at + 2    # -: a wait after each epoch
+    assert seen["resumed"][0] > paused_at + 2 and seen["resumed"][2] == 0  # +, then space: full speed again
+    assert seen["end"] == 10000
+
+
+SPIRAL = r"""
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+os.chdir(sys.argv[2])
+import matplotlib
+matplotlib.use("TkAgg")
+import numpy as np
+import demo                                            # noqa: F401
+from easydict import EasyDict
+from code.config.default_config import _C
+from code.scripts.trainer import Trainer
+from code.see.live import LiveWindow
+
+cfg = EasyDict(dict(_C, loss="cross_entropy", dataset="spiral", n_points=300, layers_dim=[2, 30, 3], activation="relu",
+                    init="xavier", learning_rate=1.0, batch_size=300, total_epochs=1500, resume=False, show=False,
+                    animation_path="", quiet=True))
+trainer = Trainer(cfg)
+maps = []
+class Watched(LiveWindow):
+    def redraw(self, trainer, now):
+        super().redraw(trainer, now)
+        maps.append(np.asarray(self.panels.map.get_array()).copy())
+with Watched(trainer, every=0.05) as live:
+    trainer.train()
+print(json.dumps({"title": live.panels.title.get_text(), "redraws": len(maps),
+                  "changed": float(np.abs(maps[-1] - maps[0]).max()), "kind": type(live.panels).__name__}))
+"""
+
+
+def test_a_two_input_classifier_s_window_draws_its_decision_map_as_it_changes(display, tmp_path):
+    env = dict(headless_env(), DISPLAY=display)
+    result = subprocess.run([sys.executable, "-c", SPIRAL, ROOT, str(tmp_path)], env=env, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0 and result.stderr == "", result.stderr[-2000:]
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["kind"] == "MapPanels" and shown["redraws"] >= 3 and shown["changed"] > 0.1
+    assert re.fullmatch(r"epoch \d+: cross-entropy [0-9.e-]+, accuracy \d+%", shown["title"]), shown["title"]

@@ -8,7 +8,7 @@ import pytest
 from test_faults import assert_one_line_error
 
 KEYS = ["ckpt_path", "metrics_path", "result_img_path", "loss_img_path", "progress_img_path", "hidden_img_path",
-        "gradients_img_path", "compare_img_path", "animation_path", "data_path"]
+        "gradients_img_path", "net_img_path", "compare_img_path", "animation_path", "data_path"]
 NAMES = ["same.png", "same", "same.gif"]
 
 

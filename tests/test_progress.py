@@ -18,7 +18,7 @@ from code.see.progress import ProgressLine, clock, wanted
 
 FLAGS = ["--total-epochs", "12000", "--log-every", "5000", "--no-resume", "--animation-path", "",
          "--result-img-path", "", "--loss-img-path", "", "--progress-img-path", "", "--hidden-img-path", "",
-         "--gradients-img-path", ""]
+         "--gradients-img-path", "", "--net-img-path", ""]
 
 
 def sized_terminal(columns: int) -> tuple:

@@ -80,7 +80,7 @@ def test_a_deliberately_wrong_gradient_exits_1(run_main, monkeypatch, flag):
 def test_every_figure_is_real_and_the_gif_has_its_frames(run_demo, tmp_path):
     result = run_demo("--total-epochs", 300, "--animation-frames", 12, animation=True, figures=True)
     assert result.returncode == 0 and result.stderr == "", result.stderr
-    assert "./hidden.png, ./gradients.png, ./training.gif" in result.stdout
+    assert "./hidden.png, ./net.png, ./gradients.png, ./training.gif" in result.stdout
     for name in ("hidden.png", "gradients.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(tmp_path / "training.gif") as gif:

@@ -50,6 +50,7 @@ _C.progress_img_path = "./progress.png"  # the fit at progress_epochs and at the
 _C.progress_epochs = [400, 1000, 2000, 10000]  # epochs drawn in the progress figure: the article's four pictures
 _C.hidden_img_path = "./hidden.png"      # each hidden unit a_j(x) and its share W[0, j] a_j(x) of the output
 _C.gradients_img_path = "./gradients.png"  # each layer's gradient norm and the saturated units, per epoch
+_C.net_img_path = "./net.png"              # the whole net: each weight an edge, each unit with what it computes
 _C.animation_path = "./training.gif"     # the training as an animation (a GIF); "" turns it off
 _C.animation_frames = 40                 # frames of the animation, at epochs spaced on a log scale
 _C.compare_img_path = "./compare.png"    # the figure of --compare KEY=V1,V2,...: loss curves and final fits

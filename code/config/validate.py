@@ -25,7 +25,7 @@ KINDS = {
     "loss": "text", "dataset": "text", "classes": "int", "n_points": "int", "data_path": "text", "noise": "float", "val_fraction": "float",
     "out": "text", "resume": "bool", "warm_start": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
     "result_img_path": "path", "loss_img_path": "path", "progress_img_path": "path",
-    "progress_epochs": "ints", "hidden_img_path": "path", "gradients_img_path": "path",
+    "progress_epochs": "ints", "hidden_img_path": "path", "gradients_img_path": "path", "net_img_path": "path",
     "animation_path": "text", "animation_frames": "int", "compare_img_path": "path", "show": "bool", "live": "bool",
 }
 # The keys that define a run: a change to any of them changes its numbers, so it is a run of its own (its

@@ -55,6 +55,7 @@ class Trainer:
         self.validating = bool(self.held_out.any())          # held-out points: a validation loss too
         self.history = metrics.History(self.cfg.metrics_path, metrics.names(self.net, self.validating))
         self.snapshots, self.after_epoch = {}, []            # {epoch: flat parameters}; called after each epoch
+        self.stop_requested = lambda: False                  # while training: True once a stop signal came
         self.after_batch = []                                # called as f(trainer, batches done, batches) in an epoch
         self.imported, self.saved_epoch = False, None        # from --import-original; the epoch ckpt_path holds
         self.last_saved, self.held = copy.deepcopy(self.state()), None     # what a second Ctrl-C puts back; the lock, when held
@@ -125,6 +126,7 @@ class Trainer:
         keep = snapshots.snapshot_epochs(cfg)
         # Overflow in exp is harmless in sigmoid (1 / (1 + inf) = 0); NaN is caught below.
         with StopOnSignal() as stop, np.errstate(over="ignore", invalid="ignore"):
+            self.stop_requested = stop.requested             # the live window's pause ends on it
             for epoch in range(self.epoch, cfg.total_epochs):
                 row = self.train_one_epoch(epoch)
                 if not np.isfinite(row["loss"]):

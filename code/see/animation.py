@@ -1,12 +1,14 @@
-"""The training as an animated GIF: the fit, each hidden unit's share and the loss so far, frame by frame.
+"""The training as an animated GIF, frame by frame: the fit, each hidden unit's share and the loss so
+far; for a classifier of two inputs, the decision map and the loss (code/see/panels.py ``panels_for``).
 
 Training keeps the parameters at a fixed grid of epochs spaced on a log scale, 20 per decade (like
 the progress snapshots, they are in the checkpoint and survive resume), and the animation takes
 ``animation_frames`` of them, spread over the epochs where the picture changes (frames.py), the
 last frame being the end.
-The figure is drawn once; each frame redraws only what moves (blitting), every
-frame takes the last frame's palette, and Pillow (which comes with matplotlib)
-writes the GIF.
+The figure is drawn once; each frame redraws only what moves (blitting), its
+colours from that frame's weights.  The frames share one palette, made from a
+few of them, so still parts keep their colour; Pillow (which comes with
+matplotlib) writes the GIF.
 """
 
 import matplotlib
@@ -18,14 +20,15 @@ from code.run.atomic import with_extension, write_atomically
 from code.run.snapshots import flat, log_grid, unflat
 from code.scripts.network import network
 from code.see.frames import snapshot_pictures, spread_frames
-from code.see.output import STYLE, figure, sorted_sample
-from code.see.panels import MARGINS, TrainingPanels
+from code.see.loss_panel import LossOnly
+from code.see.output import STYLE, figure
+from code.see.panels import MARGINS, panels_for
 
 DPI = 80                                 # 10 x 3.4 inches: 800 x 272 pixels, labels of 11 pixels
 
 
 def frame_epochs(available: list, frames: int) -> list:
-    """``frames`` of the ``available`` epochs (sorted), evenly by rank: log-spaced, first and last kept."""
+    """``frames`` of the ``available`` epochs (or any list), evenly by rank: log-spaced, first and last kept."""
     if len(available) <= frames:
         return list(available)
     ranks = np.linspace(0, len(available) - 1, frames).round().astype(int)
@@ -48,13 +51,12 @@ def _frames(trainer, frames: int, net, inputs: np.ndarray) -> list:
 class _Artists:
     """The panels on a figure of their own, drawn once, and each frame as an image."""
 
-    def __init__(self, trainer, shown: np.ndarray):
+    def __init__(self, trainer, panels):
         self.fig = figure(10, 3.4, **MARGINS)
         self.canvas = FigureCanvasAgg(self.fig)
         self.fig.set_dpi(DPI)
         self.epochs, self.losses = trainer.history.column("loss")
-        self.panels = TrainingPanels(self.fig, trainer, shown, self.epochs[-1],
-                                     (self.losses.min() / 1.5, self.losses.max() * 1.5))
+        self.panels = panels(self.fig, trainer, self.epochs[-1], (self.losses.min() / 1.5, self.losses.max() * 1.5))
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
 
@@ -67,24 +69,32 @@ class _Artists:
         return Image.fromarray(np.asarray(self.canvas.buffer_rgba())[..., :3].copy())
 
 
+def shared_palette(images: list) -> Image.Image:
+    """One palette of 255 colours for every frame, made from these frames side by side: each
+    frame's colours are in it (the share colours follow the weights), and still parts keep theirs."""
+    strip = np.concatenate([np.asarray(picture) for picture in images], axis=0)   # (frames * height, width, 3)
+    return Image.fromarray(strip).quantize(colors=255)
+
+
 def write_animation(trainer, path: str, frames: int) -> str:
     """Write the GIF to ``path`` (".gif" added when it has no extension), atomically; returns the
     file written, or "" when there is nothing to animate."""
-    if len(trainer.net.linear_list) < 2 or trainer.x.shape[0] != 1 or not trainer.history.epochs:
-        print("animation: skipped (it draws one input, the last hidden layer's units and trained epochs)")
+    panels = panels_for(trainer)
+    if panels is LossOnly or not trainer.history.epochs:
+        print("animation: skipped (it draws trained epochs of one input and a hidden layer, "
+              "or of a classifier of two inputs)")
         return ""
     written = with_extension(path, ".gif")
     # A net to hold each frame's weights; its own initial draw leaves np.random's sequence alone.
     net = network(trainer.cfg.layers_dim, trainer.cfg.activation, rng=np.random.default_rng(0))
-    shown = sorted_sample(trainer.x[0], 1000)
     with matplotlib.rc_context(STYLE):
-        artists = _Artists(trainer, shown)
-    frames = _frames(trainer, frames, net, trainer.x[:, shown])
+        artists = _Artists(trainer, panels)
+    frames = _frames(trainer, frames, net, artists.panels.inputs)
 
     def image(epoch: int, params: np.ndarray) -> Image.Image:
         net.load_parameters(unflat(params, trainer.cfg.layers_dim))
         return artists.frame(net, epoch)
-    palette = image(*frames[-1]).quantize(colors=64)                 # the last frame draws every colour
+    palette = shared_palette([image(*frame) for frame in frame_epochs(frames, 8)])
     images = [image(epoch, params).quantize(palette=palette, dither=Image.Dither.NONE) for epoch, params in frames]
     write_atomically(written, lambda f: images[0].save(f, format="GIF", save_all=True, append_images=images[1:],
                                                         duration=160, loop=0), "animation")

@@ -15,7 +15,7 @@ from code.lib.Loss import evaluate
 from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss
 from code.see.explain import hidden_shares
 from code.see.maps import CLASS_COLOURS, class_probabilities
-from code.see.output import figure, plain_log_ticks, sample, sorted_sample
+from code.see.output import figure, plain_log_ticks, progress_grid, sample, sorted_sample
 
 ONE_PANEL = {"left": 0.1, "right": 0.97, "bottom": 0.11, "top": 0.92}
 TWO_PANELS = {"left": 0.07, "right": 0.98, "bottom": 0.12, "top": 0.91, "wspace": 0.22}
@@ -160,17 +160,6 @@ def plot_accuracy(ax, history) -> None:
 ADAM_NOTE = ("Spikes: Adam steps about learning_rate whatever the gradient's size (m / sqrt(v)). Near a minimum "
              "such a step overshoots and the loss jumps. The large gradient raises v, the steps shrink and the loss "
              "falls back. v forgets in about 1 / (1 - beta2) updates, so the spikes repeat.")
-
-
-def progress_grid(panels: int) -> tuple:
-    """(figure, rows, columns) for ``panels`` panels of 4.5 x 3.5 inches, three a row, with room
-    above them for one legend and to the left for the y label."""
-    columns = max(1, min(panels, 3))
-    rows = max(1, -(-panels // columns))
-    width, height = 4.5 * columns, 3.5 * rows + 0.4
-    fig = figure(width, height, left=0.65 / width, right=1 - 0.15 / width, bottom=0.5 / height,
-                 top=1 - 0.75 / height, wspace=0.28, hspace=0.45)
-    return fig, rows, columns
 
 
 def plot_progress(x: np.ndarray, y: np.ndarray, fits: dict) -> Figure:

@@ -4,7 +4,7 @@ one input draws each class's probability over its labelled points in place of th
 of its logit z0, and speaks of cross-entropy and accuracy.
 
 Drawn once; ``moving`` are the artists that change, which the animation and the live window redraw
-on their own (blitting: the rest is restored from the first drawing).
+on their own (code/see/loss_panel.py).  ``panels_for`` picks the set a run gets.
 """
 
 import numpy as np
@@ -14,34 +14,41 @@ from code.lib.Loss import evaluate
 from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss
 from code.see.explain import hidden_shares
 from code.see.figures import share_colours
+from code.see.loss_panel import LossOnly, LossPanel
+from code.see.map_panels import MapPanels
 from code.see.maps import CLASS_COLOURS, class_probabilities
-from code.see.output import plain_log_ticks
+from code.see.output import sorted_sample
 
-MARGINS = {"left": 0.06, "right": 0.99, "bottom": 0.16, "top": 0.88, "wspace": 0.28}
+MARGINS = {"left": 0.075, "right": 0.975, "bottom": 0.16, "top": 0.88, "wspace": 0.28}
 
 
-class TrainingPanels:
-    """fig: a Figure of three columns' room; shown: the indices of the points drawn (sorted by x);
-    last_epoch and loss_limits: the loss axis's range."""
+def panels_for(trainer):
+    """The panel set that draws this run: the fit (one input with a hidden layer), the decision
+    map (a classifier of two inputs), or the loss alone."""
+    if trainer.x.shape[0] == 1 and len(trainer.net.linear_list) > 1:
+        return TrainingPanels
+    if trainer.x.shape[0] == 2 and trainer.cfg.loss == "cross_entropy":
+        return MapPanels
+    return LossOnly
 
-    def __init__(self, fig, trainer, shown: np.ndarray, last_epoch: int, loss_limits: tuple):
+
+class TrainingPanels(LossPanel):
+    """fig: a Figure of three columns' room; last_epoch and loss_limits: the loss axis's range.
+    Up to 1000 of the points are drawn, sorted by x."""
+
+    def __init__(self, fig, trainer, last_epoch: int, loss_limits: tuple):
+        shown = sorted_sample(trainer.x[0], 1000)
         self.inputs, self.targets = trainer.x[:, shown], trainer.y[:, shown]      # (1, n) each
         self.classify = trainer.cfg.loss == "cross_entropy"
-        fit_ax, share_ax, self.loss_ax = (fig.add_subplot(1, 3, k) for k in (1, 2, 3))
+        fit_ax, share_ax, loss_ax = (fig.add_subplot(1, 3, k) for k in (1, 2, 3))
         self.fits = self._draw_targets(fit_ax, trainer.net.linear_list[-1].weight.shape[0])
-        colours = share_colours(trainer.net.linear_list[-1].weight[0])
-        self.shares = share_ax.add_collection(LineCollection([], colors=colours, linewidths=0.8))   # one artist
+        self.shares = share_ax.add_collection(LineCollection([], linewidths=0.8))   # one artist, coloured by show_net
         (self.total,) = share_ax.plot(self.inputs[0], np.zeros(len(shown)), color="k", linewidth=1.5)
         share_ax.set(ylim=self._share_limits(trainer.net), xlabel="x",
                      title="each unit's share of logit z0" if self.classify else "each unit's share W[0, j] a_j(x)")
-        (self.loss,) = self.loss_ax.plot([], [], color="C0", linewidth=1)
-        self.loss_ax.set(xscale="log", yscale="log", xlabel="epoch", xlim=(1, max(2, last_epoch)), ylim=loss_limits,
-                         title="training cross-entropy so far" if self.classify else "training loss so far")
-        plain_log_ticks(self.loss_ax.xaxis, self.loss_ax.yaxis)
-        self.fig, self.title = fig, fit_ax.title
-        self.moving = [*self.fits, self.shares, self.total, self.loss, self.title]
-        for artist in self.moving:
-            artist.set_animated(True)                         # left out of the full drawings
+        self.draw_loss_axis(loss_ax, last_epoch, loss_limits, self.classify)
+        self.title = fit_ax.title
+        self.finish(fig, [*self.fits, self.shares, self.total, self.loss, self.title])
 
     def _draw_targets(self, ax, outputs: int) -> list:
         """The target and one line per output drawn over it: the fit, or each class's probability
@@ -69,10 +76,12 @@ class TrainingPanels:
         return -span, span
 
     def show_net(self, net, epoch: int) -> None:
-        """The fit (or class probabilities), the shares and their sum of ``net``, and the title with
-        its MSE (or cross-entropy and accuracy) on the points drawn."""
+        """The fit (or class probabilities), the shares and their sum of ``net``, each share coloured
+        by its unit's weight today, and the title with its MSE (or cross-entropy and accuracy) on the
+        points drawn."""
         _, shares, bias, output = hidden_shares(net, self.inputs)           # W[0, j] a_j(x), (H, n)
         self.shares.set_segments([np.column_stack([self.inputs[0], share]) for share in shares])
+        self.shares.set_colors(share_colours(net.linear_list[-1].weight[0]))
         self.total.set_ydata(shares.sum(axis=0) + bias)
         if self.classify:
             for line, p in zip(self.fits, class_probabilities(output)):
@@ -83,14 +92,3 @@ class TrainingPanels:
         self.fits[0].set_ydata(output[0])
         mse = float(np.mean((output - self.targets) ** 2))                  # all points, up to 1000 of them
         self.title.set_text(f"the fit at epoch {epoch}: MSE {mse:.3g}")
-
-    def show_loss(self, epochs: np.ndarray, losses: np.ndarray) -> None:
-        """The loss curve of these epochs, 300 points on the log scale."""
-        picked = np.unique(np.geomspace(1, max(len(epochs), 1), 300).astype(int)) - 1
-        self.loss.set_data(epochs[picked[picked < len(epochs)]], losses[picked[picked < len(epochs)]])   # none yet: empty
-
-    def draw_moving(self, background) -> None:
-        """The first drawing (``background``), then only the moving artists on top."""
-        self.fig.canvas.restore_region(background)
-        for artist in self.moving:
-            self.fig.draw_artist(artist)

@@ -9,21 +9,31 @@ from code.run.names import shown
 from code.run.snapshots import unflat
 from code.scripts.network import network
 from code.see import animation, digits, figures, maps, output
+from code.see.net_figure import plot_net, too_large
 
 
-def progress_fits(trainer, final: np.ndarray) -> dict:
-    """{epoch: output (out, N)} of the snapshots kept and the final output; says which are missing."""
-    net = network(trainer.cfg.layers_dim, trainer.cfg.activation, rng=np.random.default_rng(0))  # np.random untouched
-    fits = {}
-    for epoch in sorted(set(trainer.snapshots) & set(trainer.cfg.progress_epochs)):
-        net.load_parameters(unflat(trainer.snapshots[epoch], trainer.cfg.layers_dim))
-        with np.errstate(over="ignore"):
-            fits[epoch] = predict(net, trainer.x)
-    fits[trainer.epoch] = final
-    missing = [e for e in trainer.cfg.progress_epochs if e <= trainer.epoch and e not in fits]
+def progress_nets(trainer) -> dict:
+    """{epoch: a net holding the parameters of that epoch} for the snapshots kept at progress_epochs
+    and the trained net at the end; says which are missing."""
+    cfg = trainer.cfg
+    nets = {}
+    for epoch in sorted(set(trainer.snapshots) & set(cfg.progress_epochs)):
+        nets[epoch] = network(cfg.layers_dim, cfg.activation, rng=np.random.default_rng(0))   # np.random untouched
+        nets[epoch].load_parameters(unflat(trainer.snapshots[epoch], cfg.layers_dim))
+    nets[trainer.epoch] = trainer.net
+    missing = [e for e in cfg.progress_epochs if e <= trainer.epoch and e not in nets]
     if missing:
         print(f"progress figure: no snapshot of epoch(s) {', '.join(map(str, missing))} "
               "(the run that wrote the checkpoint did not record them)")
+    return nets
+
+
+def progress_fits(trainer, final: np.ndarray) -> dict:
+    """{epoch: output (out, N)} of the snapshots kept and the final output."""
+    fits = {}
+    for epoch, net in progress_nets(trainer).items():
+        with np.errstate(over="ignore"):
+            fits[epoch] = final if net is trainer.net else predict(net, trainer.x)
     return fits
 
 
@@ -50,6 +60,7 @@ def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
     elif classify and trainer.x.shape[0] == 2:
         accuracy = found["accuracy"]
         made["result_img_path"] = lambda: maps.plot_decision(trainer.net, trainer.x, labels, trainer.held_out, accuracy)
+        made["progress_img_path"] = lambda: maps.plot_decision_progress(progress_nets(trainer), trainer.x, labels)
     elif one_input and classify:
         made["result_img_path"] = lambda: figures.plot_class_result(x, labels, prediction, found, epoch,
                                                                     trainer.held_out)
@@ -66,11 +77,18 @@ def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
         made["progress_img_path"] = lambda: figures.plot_progress(x, y, first_outputs(progress_fits(trainer, prediction)))
     if one_input and hidden_layers:
         made["hidden_img_path"] = lambda: figures.plot_hidden(trainer.net, x, y, classify)
-    elif not side and (cfg.progress_img_path or cfg.hidden_img_path):
-        print("progress and hidden figures: skipped (they draw the fit over one input; this data has "
-              f"{trainer.x.shape[0]}, or the net has no hidden layer)")
+    if too_large(trainer.net.layers_dim):
+        if cfg.net_img_path:
+            print(f"net figure: skipped ({too_large(trainer.net.layers_dim)})")
+    else:
+        made["net_img_path"] = lambda: plot_net(trainer.net, trainer.x, trainer.y, classify)
     if trainer.history.epochs and hidden_layers:
         made["gradients_img_path"] = lambda: figures.plot_gradients(trainer.history, hidden_layers)
+    skipped = [key.split("_")[0] for key in ("progress_img_path", "hidden_img_path") if cfg[key] and key not in made]
+    if skipped and not side:
+        reason = (f"drawn over one input with a hidden layer; this data has {trainer.x.shape[0]} inputs"
+                  if trainer.x.shape[0] != 2 or "net_img_path" not in made else "net.png draws each unit over the plane")
+        print(f"{' and '.join(skipped)} figure{'s' * (len(skipped) > 1)}: skipped ({reason})")
     with matplotlib.rc_context(output.STYLE):
         return [(cfg[key], draw()) for key, draw in made.items() if cfg[key]]
 

@@ -82,8 +82,11 @@ class SizedTerminal(io.StringIO):
         return self.slave
 
     def close(self) -> None:
-        os.close(self.master)
-        os.close(self.slave)
+        """Close the terminal once (Python closes a stream again when it is collected); keep the text."""
+        if self.master is not None:
+            os.close(self.master)
+            os.close(self.slave)
+            self.master = None
 
 
 @pytest.mark.parametrize("columns,parts", [(20, 1), (40, 2), (80, 5), (200, 6)])

@@ -61,12 +61,18 @@ def display():
     server.wait()
 
 
-def run_window(display, folder, mode: str) -> dict:
+def run_script(display, script: str, folder, *args: str) -> dict:
+    """Run ``script`` in a process of its own on the virtual display, in ``folder``: it must end
+    cleanly with nothing on stderr; returns the JSON of its last line."""
     env = dict(headless_env(), DISPLAY=display)
-    result = subprocess.run([sys.executable, "-c", WINDOW, ROOT, str(folder), mode], env=env, capture_output=True,
+    result = subprocess.run([sys.executable, "-c", script, ROOT, str(folder), *args], env=env, capture_output=True,
                             text=True, timeout=120, check=False)
     assert result.returncode == 0 and result.stderr == "", result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run_window(display, folder, mode: str) -> dict:
+    return run_script(display, WINDOW, folder, mode)
 
 
 def test_the_window_opens_is_redrawn_while_training_and_changes_no_number(display, tmp_path, run_main):
@@ -126,11 +132,7 @@ print(json.dumps(dict(seen, end=trainer.epoch)))
 
 
 def test_the_keys_pause_step_slow_and_resume_the_training(display, tmp_path):
-    env = dict(headless_env(), DISPLAY=display)
-    result = subprocess.run([sys.executable, "-c", KEYS, ROOT, str(tmp_path)], env=env, capture_output=True,
-                            text=True, timeout=120, check=False)
-    assert result.returncode == 0 and result.stderr == "", result.stderr[-2000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = run_script(display, KEYS, tmp_path)
     paused_at = seen["paused"][0]
     assert seen["paused"][1] == f"paused after epoch {paused_at}"           # the window says so
     assert seen["still paused"][0] == paused_at                             # nothing trains while paused
@@ -170,10 +172,6 @@ print(json.dumps({"title": live.panels.title.get_text(), "redraws": len(maps),
 
 
 def test_a_two_input_classifier_s_window_draws_its_decision_map_as_it_changes(display, tmp_path):
-    env = dict(headless_env(), DISPLAY=display)
-    result = subprocess.run([sys.executable, "-c", SPIRAL, ROOT, str(tmp_path)], env=env, capture_output=True,
-                            text=True, timeout=120, check=False)
-    assert result.returncode == 0 and result.stderr == "", result.stderr[-2000:]
-    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    shown = run_script(display, SPIRAL, tmp_path)
     assert shown["kind"] == "MapPanels" and shown["redraws"] >= 3 and shown["changed"] > 0.1
     assert re.fullmatch(r"epoch \d+: cross-entropy [0-9.e-]+, accuracy \d+%", shown["title"]), shown["title"]

@@ -11,10 +11,8 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from code.lib.Loss import evaluate
-from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss
 from code.see.explain import hidden_shares
-from code.see.maps import CLASS_COLOURS, class_probabilities
+from code.see.maps import CLASS_COLOURS, class_probabilities, class_title
 from code.see.output import figure, plain_log_ticks, progress_grid, sample, sorted_sample
 
 ONE_PANEL = {"left": 0.1, "right": 0.97, "bottom": 0.11, "top": 0.92}
@@ -37,12 +35,6 @@ def plot_result(x: np.ndarray, y: np.ndarray, prediction: np.ndarray, mse: float
     ax.set(xlabel="x", ylabel="y", title=f"fit after {epoch} epochs: MSE {mse:.4g}")
     ax.legend(loc="upper right")
     return fig
-
-
-def class_scores(output: np.ndarray, labels: np.ndarray) -> tuple:
-    """(cross-entropy, accuracy) of logits (K, N) against labels (N,), as the training computes them."""
-    found = evaluate(CrossEntropyLoss(), output, labels[None, :].astype(float))
-    return found["loss"], found["accuracy"]
 
 
 def draw_classes(ax, x: np.ndarray, labels: np.ndarray, output: np.ndarray, shown: np.ndarray,
@@ -84,8 +76,7 @@ def plot_class_progress(x: np.ndarray, labels: np.ndarray, outputs: dict) -> Fig
     for k, (epoch, output) in enumerate(sorted(outputs.items())):
         ax = fig.add_subplot(rows, columns, k + 1)
         draw_classes(ax, x, labels, output, shown)
-        loss, accuracy = class_scores(output, labels)
-        ax.set_title(f"epoch {epoch}: cross-entropy {loss:.3g}, accuracy {accuracy:.0%}", fontsize="medium")
+        ax.set_title(class_title(epoch, output, labels[None, :].astype(float)), fontsize="medium")
     handles = fig.axes[0].get_legend_handles_labels()
     fig.legend(*handles, loc="upper center", ncol=len(handles[0]), frameon=False)
     return fig

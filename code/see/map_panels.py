@@ -4,10 +4,8 @@ map as it changes (TensorFlow Playground's picture), over the labelled points, a
 import numpy as np
 
 from code.lib.chunks import predict
-from code.lib.Loss import evaluate
-from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss
 from code.see.loss_panel import LossPanel
-from code.see.maps import class_colours, draw_points, map_grid, map_image
+from code.see.maps import class_colours, class_title, draw_points, map_grid, map_image
 from code.see.output import sample
 
 MOVING_MAP = 100                     # the moving map's grid: 100 x 100 points, redrawn at every frame
@@ -34,5 +32,4 @@ class MapPanels(LossPanel):
         """``net``'s decision map, and its cross-entropy and accuracy on the points drawn."""
         self.map.set_data(map_image(net, self.grid))
         with np.errstate(over="ignore"):
-            found = evaluate(CrossEntropyLoss(), predict(net, self.inputs), self.targets)
-        self.title.set_text(f"epoch {epoch}: cross-entropy {found['loss']:.3g}, accuracy {found['accuracy']:.0%}")
+            self.title.set_text(class_title(epoch, predict(net, self.inputs), self.targets))

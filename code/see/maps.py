@@ -30,6 +30,13 @@ def class_colours(net) -> np.ndarray:
     return CLASS_COLOURS[np.arange(classes) % len(CLASS_COLOURS)]
 
 
+def class_title(epoch: int, output: np.ndarray, targets: np.ndarray) -> str:
+    """A classifier's title at ``epoch``: its cross-entropy and accuracy, logits (K, N) against
+    targets (1, N) of labels, as the training computes them."""
+    found = evaluate(CrossEntropyLoss(), output, targets)
+    return f"epoch {epoch}: cross-entropy {found['loss']:.3g}, accuracy {found['accuracy']:.0%}"
+
+
 def map_grid(x: np.ndarray, size: int = MAP_SIZE) -> tuple:
     """The points of the plane the map is drawn at: (2, size * size), row by row from the bottom,
     over the data x (2, N) and a tenth more on each side; and its extent for imshow."""
@@ -46,8 +53,7 @@ def map_image(net, grid: np.ndarray) -> np.ndarray:
     size = int(round(np.sqrt(grid.shape[1])))
     with np.errstate(over="ignore"):
         p = class_probabilities(predict(net, grid))                     # (K, G)
-    colours = CLASS_COLOURS[np.arange(p.shape[0]) % len(CLASS_COLOURS)]  # (K, 3)
-    return (1 - 0.55 * (p.T @ (1 - colours))).reshape(size, size, 3)
+    return (1 - 0.55 * (p.T @ (1 - class_colours(net)))).reshape(size, size, 3)
 
 
 def draw_points(ax, x: np.ndarray, labels: np.ndarray, held_out: np.ndarray, shown: np.ndarray,
@@ -94,8 +100,7 @@ def plot_decision_progress(nets: dict, x: np.ndarray, labels: np.ndarray) -> Fig
         ax.imshow(map_image(net, grid), origin="lower", aspect="auto", extent=extent)
         draw_points(ax, x, labels, np.zeros(x.shape[1], dtype=bool), shown, class_colours(net))
         with np.errstate(over="ignore"):
-            found = evaluate(CrossEntropyLoss(), predict(net, x), labels[None, :].astype(float))
+            title = class_title(epoch, predict(net, x), labels[None, :].astype(float))
         ax.set(xlabel="x0", ylabel="x1")
-        ax.set_title(f"epoch {epoch}: cross-entropy {found['loss']:.3g}, accuracy {found['accuracy']:.0%}",
-                     fontsize="medium")
+        ax.set_title(title, fontsize="medium")
     return fig

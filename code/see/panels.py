@@ -10,13 +10,11 @@ on their own (code/see/loss_panel.py).  ``panels_for`` picks the set a run gets.
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from code.lib.Loss import evaluate
-from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss
 from code.see.explain import hidden_shares
 from code.see.figures import share_colours
 from code.see.loss_panel import LossOnly, LossPanel
 from code.see.map_panels import MapPanels
-from code.see.maps import CLASS_COLOURS, class_probabilities
+from code.see.maps import class_colours, class_probabilities, class_title
 from code.see.output import sorted_sample
 
 MARGINS = {"left": 0.075, "right": 0.975, "bottom": 0.16, "top": 0.88, "wspace": 0.28}
@@ -41,7 +39,7 @@ class TrainingPanels(LossPanel):
         self.inputs, self.targets = trainer.x[:, shown], trainer.y[:, shown]      # (1, n) each
         self.classify = trainer.cfg.loss == "cross_entropy"
         fit_ax, share_ax, loss_ax = (fig.add_subplot(1, 3, k) for k in (1, 2, 3))
-        self.fits = self._draw_targets(fit_ax, trainer.net.linear_list[-1].weight.shape[0])
+        self.fits = self._draw_targets(fit_ax, trainer.net)
         self.shares = share_ax.add_collection(LineCollection([], linewidths=0.8))   # one artist, coloured by show_net
         (self.total,) = share_ax.plot(self.inputs[0], np.zeros(len(shown)), color="k", linewidth=1.5)
         share_ax.set(ylim=self._share_limits(trainer.net), xlabel="x",
@@ -50,7 +48,7 @@ class TrainingPanels(LossPanel):
         self.title = fit_ax.title
         self.finish(fig, [*self.fits, self.shares, self.total, self.loss, self.title])
 
-    def _draw_targets(self, ax, outputs: int) -> list:
+    def _draw_targets(self, ax, net) -> list:
         """The target and one line per output drawn over it: the fit, or each class's probability
         over the labelled points; returns the lines that move."""
         x, y = self.inputs[0], self.targets[0]
@@ -59,8 +57,7 @@ class TrainingPanels(LossPanel):
             span = 1.5 * max(np.abs(y).max(), 1e-9)
             ax.set(ylim=(-span, span), xlabel="x", ylabel="y", title="the fit at epoch 0000000: MSE 0.000")
             return ax.plot(x, np.zeros_like(x), color="C1")
-        classes = max(outputs, 2)
-        colours = CLASS_COLOURS[np.arange(classes) % len(CLASS_COLOURS)]
+        colours = class_colours(net)
         ax.scatter(x, np.full(len(x), 1.08), s=12, marker="|", c=colours[y.astype(np.int64) % len(colours)])
         ax.set(ylim=(-0.03, 1.15), xlabel="x", ylabel="probability of each class",
                title="epoch 0000000: cross-entropy 0.000, accuracy 100%")
@@ -86,8 +83,7 @@ class TrainingPanels(LossPanel):
         if self.classify:
             for line, p in zip(self.fits, class_probabilities(output)):
                 line.set_ydata(p)
-            found = evaluate(CrossEntropyLoss(), output, self.targets)          # all points, up to 1000 of them
-            self.title.set_text(f"epoch {epoch}: cross-entropy {found['loss']:.3g}, accuracy {found['accuracy']:.0%}")
+            self.title.set_text(class_title(epoch, output, self.targets))       # all points, up to 1000 of them
             return
         self.fits[0].set_ydata(output[0])
         mse = float(np.mean((output - self.targets) ** 2))                  # all points, up to 1000 of them

@@ -77,9 +77,10 @@ def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
         made["progress_img_path"] = lambda: figures.plot_progress(x, y, first_outputs(progress_fits(trainer, prediction)))
     if one_input and hidden_layers:
         made["hidden_img_path"] = lambda: figures.plot_hidden(trainer.net, x, y, classify)
-    if too_large(trainer.net.layers_dim):
+    refused = too_large(trainer.net.layers_dim)
+    if refused:
         if cfg.net_img_path:
-            print(f"net figure: skipped ({too_large(trainer.net.layers_dim)})")
+            print(f"net figure: skipped ({refused})")
     else:
         made["net_img_path"] = lambda: plot_net(trainer.net, trainer.x, trainer.y, classify)
     if trainer.history.epochs and hidden_layers:

@@ -9,7 +9,8 @@ _C = EasyDict()
 # the network
 _C.layers_dim = [1, 25, 1]               # layer sizes, input first; the article's alternative: [1, 30, 10, 1]
 _C.activation = "sigmoid"                # hidden-layer activation: sigmoid (the article's), tanh or relu
-_C.init = "uniform"                      # initial weights: uniform in [0, 1) (the article's) or xavier
+_C.init = "uniform"                      # initial weights: uniform in [0, 1) (the article's), xavier, or normal (N(0, 1) weights and biases, Nielsen's)
+_C.output_activation = "none"            # the last layer's activation: none (the article's linear output) or sigmoid (Nielsen's)
 
 # training
 _C.batch_size = 90                       # samples per update; the last batch of an epoch may be smaller
@@ -27,13 +28,14 @@ _C.quiet = False                         # print only the summary: no per-batch 
 _C.progress = True                       # on a terminal, one progress line on stderr (never into a file or pipe)
 
 # data
-_C.loss = "mse"                          # mse (the article's: fit a curve) or cross_entropy (classify: softmax, or a sigmoid for one output)
+_C.loss = "mse"                          # mse (the article's: fit a curve; on digits and mnist against one-hot labels, Nielsen's quadratic cost) or cross_entropy (classify: softmax, or a sigmoid for one output)
 _C.dataset = "sine"                      # sine (the article's), a 2-D set to classify: circle, xor, gauss, spiral, moons, digits (UCI's 8x8 handwritten digits: layers_dim [64, ..., 10]) or mnist (the four IDX files in the folder data_path: [784, ..., 10])
 _C.classes = 3                           # the spiral's arms (the other 2-D sets have two classes)
 _C.n_points = 500                        # points of a 2-D set (the sine keeps its 200)
 _C.data_path = ""                        # a CSV file with a header row: the first layers_dim[0] columns are inputs, the last layers_dim[-1] targets; "": the article's sine
 _C.noise = 0.0                           # standard deviation of Gaussian noise added to the targets (seeded by seed)
 _C.val_fraction = 0.0                    # fraction of the points held out of training, chosen at random (seeded by seed)
+_C.train_images = 0                      # mnist: train on the first this many of its 60,000 training images (Nielsen's 50,000); 0: all
 
 # checkpoint and files
 _C.out = ""                              # a folder for every file the run writes whose path is not given: "runs/a" puts ckpt.npy, metrics.csv and the figures there

@@ -18,11 +18,12 @@ from code.lib.Optim import OPTIMIZERS
 from code.run.names import quoted
 
 KINDS = {
-    "layers_dim": "ints", "activation": "text", "init": "text",
+    "layers_dim": "ints", "activation": "text", "init": "text", "output_activation": "text",
     "batch_size": "int", "total_epochs": "int", "learning_rate": "float",
     "optimizer": "text", "momentum": "float", "betas": "floats", "eps": "float", "shuffle": "bool",
     "seed": "int", "weight_decay": "float", "log_every": "int", "quiet": "bool", "progress": "bool",
     "loss": "text", "dataset": "text", "classes": "int", "n_points": "int", "data_path": "text", "noise": "float", "val_fraction": "float",
+    "train_images": "int",
     "out": "text", "resume": "bool", "warm_start": "bool", "ckpt_path": "path", "ckpt_every": "int", "metrics_path": "path",
     "result_img_path": "path", "loss_img_path": "path", "progress_img_path": "path",
     "progress_epochs": "ints", "hidden_img_path": "path", "gradients_img_path": "path", "net_img_path": "path",
@@ -31,8 +32,9 @@ KINDS = {
 # The keys that define a run: a change to any of them changes its numbers, so it is a run of its own (its
 # own folder, its own initial weights; see code/run/folders.py).  Every other key only says how long,
 # how loudly or where: total_epochs, log_every, the paths, the figures, ...
-DEFINES_RUN = ("layers_dim", "activation", "init", "seed", "loss", "dataset", "classes", "n_points", "data_path",
-               "noise", "val_fraction", "optimizer", "learning_rate", "momentum", "betas", "eps", "weight_decay",
+OUTPUT_ACTIVATIONS = ("none", "sigmoid")   # the last layer: linear (the article's) or a sigmoid (Nielsen's)
+DEFINES_RUN = ("layers_dim", "activation", "init", "output_activation", "seed", "loss", "dataset", "classes",
+               "n_points", "data_path", "noise", "val_fraction", "train_images", "optimizer", "learning_rate", "momentum", "betas", "eps", "weight_decay",
                "batch_size", "shuffle")
 PATH_KEYS = tuple(key for key, kind in KINDS.items() if kind == "path")
 FIGURE_KEYS = tuple(key for key in PATH_KEYS if key.endswith("img_path"))
@@ -128,6 +130,8 @@ def validate(cfg) -> None:
              f"a net of at most {MAX_PARAMETERS:,} parameters (this one has {parameters:,})")
     _require(cfg.activation in ACTIVATIONS, "activation", cfg.activation, f"one of {', '.join(ACTIVATIONS)}")
     _require(cfg.init in INITS, "init", cfg.init, f"one of {', '.join(INITS)}")
+    _require(cfg.output_activation in OUTPUT_ACTIVATIONS, "output_activation", cfg.output_activation,
+             f"one of {', '.join(OUTPUT_ACTIVATIONS)}")
     for key in ("batch_size", "log_every", "ckpt_every"):
         _require(0 < cfg[key] <= MAX_COUNT, key, cfg[key], "a positive integer up to 2**53")
     _require(0 <= cfg.total_epochs <= MAX_COUNT, "total_epochs", cfg.total_epochs, "an integer from 0 to 2**53")
@@ -207,9 +211,18 @@ def check_task(cfg) -> None:
     if cfg.loss == "cross_entropy" and cfg.dataset == "sine" and not cfg.data_path:
         raise ConfigError("loss cross_entropy classifies: it needs labels, a 2-D dataset (--dataset spiral) or a CSV "
                           "file whose last column holds them (--data-path); the sine is a curve to fit with loss mse")
-    if cfg.loss == "mse" and cfg.dataset != "sine":
+    if cfg.loss == "mse" and cfg.dataset in DATASETS:
         raise ConfigError(f"dataset {cfg.dataset} is a set to classify: it needs loss cross_entropy "
-                          f"({option('loss', 'cross_entropy')})")
+                          f"({option('loss', 'cross_entropy')}); the squared error of one-hot targets is for "
+                          "the digits and mnist")
+    if cfg.loss == "cross_entropy" and cfg.output_activation == "sigmoid" and cfg.dataset not in ("digits", "mnist"):
+        raise ConfigError(f"output_activation sigmoid with loss cross_entropy (a sigmoid for each output) is for "
+                          f"the digits and mnist; dataset {cfg.dataset} classifies with the softmax: leave "
+                          "output_activation at none")
+    _require(0 <= cfg.train_images <= 60_000, "train_images", cfg.train_images, "an integer from 0 to 60,000")
+    if cfg.train_images and cfg.dataset != "mnist":
+        raise ConfigError(f"train_images {cfg.train_images} counts MNIST's training images: it needs dataset "
+                          f"mnist, not {cfg.dataset}")
     if cfg.dataset in ("digits", "mnist") and cfg.val_fraction:
         held = "355 test images" if cfg.dataset == "digits" else "10,000 test images (t10k)"
         raise ConfigError(f"dataset {cfg.dataset} holds out its own {held}: leave val_fraction at 0, "

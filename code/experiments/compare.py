@@ -22,6 +22,7 @@ from easydict import EasyDict
 
 from code.config.flags import read_defaults
 from code.config.validate import KINDS, ConfigError, check_kind, validate
+from code.lib.Data.prepare import classifies
 from code.run import folders, names, paths, snapshots
 from code.run.signals import StopOnSignal, TrainingStopped
 from code.scripts.trainer import Trainer, TrainingDiverged
@@ -128,8 +129,8 @@ def compare(cfg, spec: str) -> list:
     with StopOnSignal() as stop, tempfile.TemporaryDirectory(prefix="hjlnet-compare-") as folder:
         runs = run_configs(cfg, key, values, folder)           # ConfigError before any run is built
         print(f"compare {key}: {len(values)} runs of {cfg.total_epochs} epochs from the same initial weights")
-        classify = cfg.loss == "cross_entropy"
-        measure = "cross-entropy on all points" if classify else "MSE on all points"
+        classify = classifies(cfg)
+        measure = measure_name(cfg, key)
         accuracy = f"  {'accuracy':>9s}" if classify else ""
         print(f"{key:>20s}  {measure:>27s}{accuracy}  {'last epoch (the curve)':>22s}  {'seconds':>8s}")
         rows = []
@@ -154,6 +155,16 @@ def table_cells(trainer, loss, classify: bool) -> str:
         return f"{loss:>{61 if classify else 51}s}"
     accuracy = f"  {trainer.scores()['accuracy']:9.4f}" if classify else ""
     return f"{loss:27.6g}{accuracy}  {last_loss(trainer):>22s}"
+
+
+def measure_name(cfg, key: str) -> str:
+    """The head of the table's loss column (27 characters at most): the MSE of a fit, a classifier's
+    cross-entropy or quadratic cost, or the loss of each when the runs compare losses."""
+    if not classifies(cfg):
+        return "MSE on all points"
+    if key == "loss":
+        return "loss on all points"
+    return "cross-entropy on all points" if cfg.loss == "cross_entropy" else "quadratic cost, all points"
 
 
 def format_value(value) -> str:

@@ -16,9 +16,11 @@ FIELDS = {                       # name -> (kind, number of dimensions), checked
     "shuffle": ("int", 0), "noise": ("float", 0), "val_fraction": ("float", 0), "data": ("text", 0),
     "snapshot_epochs": ("int", 1), "snapshot_params": ("float", 2),
 }
-TASK = {"loss": "mse", "dataset": "sine", "classes": 3, "n_points": 500, "weight_decay": 0.0}   # the article's
+TASK = {"loss": "mse", "dataset": "sine", "classes": 3, "n_points": 500, "weight_decay": 0.0,
+        "output_activation": "none", "train_images": 0}   # the article's
 OPTIONAL = {"loss": ("text", 0), "dataset": ("text", 0), "classes": ("int", 0), "n_points": ("int", 0),
-            "weight_decay": ("float", 0)}              # recorded when a run classifies or decays its weights
+            "weight_decay": ("float", 0), "output_activation": ("text", 0),
+            "train_images": ("int", 0)}              # recorded when a run classifies, decays its weights, ...
 
 
 class CheckpointError(Exception):

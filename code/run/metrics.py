@@ -19,7 +19,8 @@ import os
 
 import numpy as np
 
-from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss, predicted
+from code.lib.Loss import classifies as loss_classifies
+from code.lib.Loss.CrossEntropyLoss import predicted
 from code.run.atomic import write_atomically
 from code.run.names import shown
 
@@ -36,8 +37,8 @@ def names(net, validation: bool = False) -> list:
 
 
 def classifies(net) -> bool:
-    """The net learns with the cross-entropy: its loss and accuracy are measured as a classifier's."""
-    return isinstance(net.loss, CrossEntropyLoss)
+    """The net learns from labels: its loss and accuracy are measured as a classifier's."""
+    return loss_classifies(net.loss)
 
 
 def measured(epoch: int) -> bool:

@@ -60,7 +60,8 @@ def task(cfg) -> dict:
     if all(cfg[key] == value for key, value in TASK.items()):
         return {}
     return {"loss": cfg.loss, "dataset": cfg.dataset, "classes": int(cfg.classes), "n_points": int(cfg.n_points),
-            "weight_decay": float(cfg.weight_decay)}
+            "weight_decay": float(cfg.weight_decay), "output_activation": cfg.output_activation,
+            "train_images": int(cfg.train_images)}
 
 
 def optimizer_state(state: dict) -> dict:

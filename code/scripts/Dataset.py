@@ -37,7 +37,7 @@ def make_dataset(cfg) -> Dataset:
     if cfg.dataset == "digits":
         return Digits()
     if cfg.dataset == "mnist":
-        return MNIST(cfg.data_path)
+        return MNIST(cfg.data_path, cfg.train_images)
     if cfg.dataset != "sine":
         return Points2D(cfg.dataset, cfg.n_points, cfg.noise, cfg.seed, cfg.classes)
     if not cfg.data_path:

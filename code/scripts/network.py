@@ -3,13 +3,15 @@
 Shapes, with m samples as columns and L = len(linear_list) - 1 the last layer:
     a[0] = z[0] = x                      (layers_dim[0], m)
     z[i+1] = W_i . a[i] + b_i            (layers_dim[i+1], m)
-    a[i+1] = sigmoid(z[i+1])             hidden layers; the last layer: a = z
+    a[i+1] = sigmoid(z[i+1])             hidden layers; the last layer: a = z (the article's), or
+                                         a = sigmoid(z) with output_activation "sigmoid" (Nielsen's)
 The loss backward() differentiates: J = (1 / 2m) * sum((output - y)^2) (code/lib/Loss/MSELoss.py).
 """
 
 import numpy as np
 
 from code.lib.Activation import get_activation
+from code.lib.Data.prepare import classifies
 from code.lib.Loss import get_loss
 from code.lib.Module.Linear import Linear
 
@@ -22,14 +24,21 @@ class network:
     init:       "uniform" (the article's [0, 1)) or "xavier".
     rng:        source of the initial weights (see ``Linear``); the global np.random when None.
     loss:       "mse" (the article's) or "cross_entropy" (classification: code/lib/Loss/).
+    output_activation: "none" (the article's linear output) or "sigmoid".  Under the cross-entropy
+                the loss applies it to the logits itself (one sigmoid per output, not the softmax),
+                so the net's output stays the logits z.
+    labels:     the targets are labels (1, m); the squared error compares onehot(labels).
     """
 
     def __init__(self, layers_dim: list, activation: str = "sigmoid", init: str = "uniform",
-                 rng=None, bias: bool = True, loss: str = "mse"):
+                 rng=None, bias: bool = True, loss: str = "mse", output_activation: str = "none",
+                 labels: bool = False):
         self.layers_dim = list(layers_dim)
         self.activation = activation
         self.act = get_activation(activation)                        # Sigmoid(): forward and backward
-        self.loss = get_loss(loss)                                   # J and its output gradient
+        sigmoid_outputs = output_activation == "sigmoid"
+        self.loss = get_loss(loss, labels, sigmoid_outputs)          # J and its output gradient
+        self.output_act = get_activation("sigmoid") if sigmoid_outputs and loss == "mse" else None
         self.linear_list = [Linear(self.layers_dim[i], self.layers_dim[i + 1], bias=bias,
                                    init=init, rng=rng)
                             for i in range(len(self.layers_dim) - 1)]
@@ -43,7 +52,10 @@ class network:
         last = len(self.linear_list) - 1
         for i, linear in enumerate(self.linear_list):
             z = linear.forward(caches["a"][i])                       # z[i+1] = W_i a[i] + b_i
-            a = z if i == last else self.act.forward(z)              # a[i+1] = sigmoid(z[i+1])
+            if i < last:
+                a = self.act.forward(z)                              # a[i+1] = sigmoid(z[i+1])
+            else:
+                a = z if self.output_act is None else self.output_act.forward(z)   # output = z, or sigmoid(z)
             caches["z"].append(z)
             caches["a"].append(a)
         return caches, a
@@ -57,6 +69,8 @@ class network:
         """
         grads = {}
         dz = self.loss.backward(output, y)                           # dz{L} = output - y
+        if self.output_act is not None:
+            dz = self.output_act.backward(dz, output)                # dz{L} = (output - y) * sigmoid'(z{L})
         for i in range(len(self.linear_list) - 1, -1, -1):
             grads[f"dz{i}"] = dz
             da, grads[f"dw{i}"], db = self.linear_list[i].backward(dz, caches["a"][i], i > 0)
@@ -86,3 +100,10 @@ class network:
         """Copy {'w0': ..., 'b0': ...} into the live arrays, in place (an optimizer keeps holding them)."""
         for name, param in self.parameters().items():
             param[...] = params[name]
+
+
+def make_network(cfg, rng=None) -> network:
+    """The net a run's cfg describes (layers_dim, activation, init, loss, output_activation); rng: its
+    initial weights' source (np.random.RandomState(cfg.seed) in a run)."""
+    return network(cfg.layers_dim, cfg.activation, cfg.init, rng=rng, loss=cfg.loss,
+                   output_activation=cfg.output_activation, labels=classifies(cfg))

@@ -23,7 +23,7 @@ from code.run.runlock import RunLock
 from code.run.signals import StopOnSignal, TrainingStopped
 from code.run.state import TrainingDiverged
 from code.scripts.Dataset import make_dataset
-from code.scripts.network import network
+from code.scripts.network import make_network
 from code.see import report
 
 
@@ -42,8 +42,7 @@ class Trainer:
         self.source, checked = cfg, checked_copy(cfg)          # ConfigError on a bad value
         self.dataset = make_dataset(checked) if dataset is None else dataset
         self.x, self.y, self.held_out, self.loader = prepare_data(self.dataset, checked)   # (in, N), (out, N), (N,)
-        self.net = network(checked.layers_dim, checked.activation, checked.init, rng=np.random.RandomState(checked.seed),
-                           loss=checked.loss)
+        self.net = make_network(checked, rng=np.random.RandomState(checked.seed))
         self.optimizer = make_optimizer(checked, self.net.parameters())
         self.settings = state.settings(checked, self.net, self.x, self.y, self.held_out)   # what the checkpoint records
         self.out, note = folders.choose_out(checked, self.settings, state.run_identity(self.settings))
@@ -167,7 +166,7 @@ class Trainer:
             grads = net.backward(caches, output, y)            # dz{i}, dw{i}, db{i}
             measured.add(caches, output, y, grads)
             if log:                                            # the article's batch loss
-                loss = net.loss.forward(output, y) if cfg.loss == "cross_entropy" else np.mean((output - y) ** 2)
+                loss = net.loss.forward(output, y) if measured.classify else np.mean((output - y) ** 2)
                 print(f"Epoch: {epoch + 1}/{cfg.total_epochs} Iteration: {self.iteration} Loss: {loss}")
             self.optimizer.step(grads)                         # W_i -= lr * dw_i, b_i -= lr * db_i (sgd)
             self.iteration += 1

@@ -18,7 +18,7 @@ from PIL import Image
 
 from code.run.atomic import with_extension, write_atomically
 from code.run.snapshots import flat, log_grid, unflat
-from code.scripts.network import network
+from code.scripts.network import make_network
 from code.see.frames import snapshot_pictures, spread_frames
 from code.see.loss_panel import LossOnly
 from code.see.output import STYLE, figure
@@ -86,7 +86,7 @@ def write_animation(trainer, path: str, frames: int) -> str:
         return ""
     written = with_extension(path, ".gif")
     # A net to hold each frame's weights; its own initial draw leaves np.random's sequence alone.
-    net = network(trainer.cfg.layers_dim, trainer.cfg.activation, rng=np.random.default_rng(0))
+    net = make_network(trainer.cfg, rng=np.random.default_rng(0))
     with matplotlib.rc_context(STYLE):
         artists = _Artists(trainer, panels)
     frames = _frames(trainer, frames, net, artists.panels.inputs)

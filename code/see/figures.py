@@ -11,6 +11,8 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from code.lib.Loss import classifies
+from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss
 from code.see.explain import hidden_shares
 from code.see.maps import CLASS_COLOURS, class_probabilities, class_title
 from code.see.output import figure, plain_log_ticks, progress_grid, sample, sorted_sample
@@ -115,10 +117,11 @@ def plot_smoothed(ax, epochs: np.ndarray, values: np.ndarray, colour: str, name:
             label=f"{name}, mean of {window} epochs")
 
 
-def plot_loss(history, note: str = "") -> Figure:
+def plot_loss(history, note: str = "", measure: str = "cross-entropy") -> Figure:
     """Loss of each epoch (MSE over the epoch's batches) on a log scale, training and held-out
-    alike: the raw curve faint, its moving average bold.  Under cross-entropy, the accuracy beside
-    it.  ``note``: a sentence under the figure (what a spike is, for Adam)."""
+    alike: the raw curve faint, its moving average bold.  For a classifier, the accuracy beside
+    it, and ``measure`` names its loss (cross-entropy or quadratic cost).  ``note``: a sentence
+    under the figure (what a spike is, for Adam)."""
     classify = "accuracy" in history.columns
     fig = figure(12, 4.5, **TWO_PANELS) if classify else figure(8, 5, **ONE_PANEL)
     ax = fig.add_subplot(1, 2, 1) if classify else fig.add_subplot()
@@ -127,8 +130,8 @@ def plot_loss(history, note: str = "") -> Figure:
     plot_smoothed(ax, *history.column("loss"), "C0", "training")
     if "val_loss" in history.columns:
         plot_smoothed(ax, *history.column("val_loss"), "C3", "held-out points (validation)")
-    ax.set(xlabel="epoch", ylabel="loss (cross-entropy)" if classify else "loss (MSE)", yscale="log",
-           title="cross-entropy per epoch" if classify else "loss per epoch")
+    ax.set(xlabel="epoch", ylabel=f"loss ({measure})" if classify else "loss (MSE)", yscale="log",
+           title=f"{measure} per epoch" if classify else "loss per epoch")
     plain_log_ticks(ax.yaxis)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper right", fontsize="small")
@@ -241,15 +244,16 @@ def plot_compare(key: str, rows: list) -> Figure:
     """The loss curves of side-by-side runs, log scale, and their final fits over the target; for
     classifiers their accuracy per epoch in place of the fits.
     rows: [(label, trainer, final loss on all points or why there is none)]."""
-    classify = rows[0][1].cfg.loss == "cross_entropy"
+    classify = classifies(rows[0][1].net.loss)
     fig = figure(12, 4.8, **{**TWO_PANELS, "bottom": 0.2 if any(is_adam(row) for row in rows) else 0.12})
     curves, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     for k, (label, trainer, _) in enumerate(rows):
         if trainer.history.epochs:
             epochs, losses = trainer.history.column("loss")
             curves.plot(epochs, np.minimum(losses, 1e12), color=f"C{k}", linewidth=0.8, label=label)
-    measure = "cross-entropy" if classify else "MSE"
-    curves.set(xlabel="epoch", ylabel=f"loss of each epoch ({measure} over its batches)", yscale="log",
+    measure = loss_name([trainer.net.loss for _, trainer, _ in rows])
+    over = "each run's own, over its batches" if measure == "loss" else f"{measure} over its batches"
+    curves.set(xlabel="epoch", ylabel=f"loss of each epoch ({over})", yscale="log",
                title=f"training {measure} per epoch, by {key}")
     plain_log_ticks(curves.yaxis)
     curves.grid(True, which="major", alpha=0.3)
@@ -258,6 +262,13 @@ def plot_compare(key: str, rows: list) -> Figure:
     if any(is_adam(row) for row in rows):
         fig.text(0.5, 0.015, ADAM_NOTE, ha="center", va="bottom", fontsize="small", wrap=True)
     return fig
+
+
+def loss_name(losses: list) -> str:
+    """What the runs' loss curves measure: "MSE", "cross-entropy", "quadratic cost", or "loss" for a mix."""
+    names = {"cross-entropy" if isinstance(loss, CrossEntropyLoss) else "quadratic cost" if classifies(loss) else "MSE"
+             for loss in losses}
+    return names.pop() if len(names) == 1 else "loss"
 
 
 def is_adam(row: tuple) -> bool:
@@ -293,7 +304,11 @@ def compare_accuracy(ax, rows: list) -> None:
             window = smoothing_window(len(values))
             ax.plot(epochs[window - 1:], moving_average(values, window), color=f"C{k}", linewidth=1.2,
                     label=f"{label}: accuracy {trainer.scores()['accuracy']:.1%}")
+            if trainer.validating:                                  # held-out points: dashed
+                _, held = trainer.history.column("val_accuracy")
+                ax.plot(epochs[window - 1:], moving_average(held, window), color=f"C{k}", linewidth=1.2, linestyle="--")
+    held_out = any(trainer.validating for _, trainer, _ in rows)
     ax.set(xlabel="epoch", ylabel="accuracy (mean of a few epochs)", ylim=(0, 1.02),
-           title="accuracy per epoch (legend: on all points after training)")
+           title="accuracy per epoch" + (" (dashed: held out)" if held_out else " (legend: at the end)"))
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small", loc="lower right")

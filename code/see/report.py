@@ -7,7 +7,7 @@ import numpy as np
 from code.lib.chunks import predict
 from code.run.names import shown
 from code.run.snapshots import unflat
-from code.scripts.network import network
+from code.scripts.network import make_network
 from code.see import animation, digits, figures, maps, output
 from code.see.net_figure import plot_net, too_large
 
@@ -18,7 +18,7 @@ def progress_nets(trainer) -> dict:
     cfg = trainer.cfg
     nets = {}
     for epoch in sorted(set(trainer.snapshots) & set(cfg.progress_epochs)):
-        nets[epoch] = network(cfg.layers_dim, cfg.activation, rng=np.random.default_rng(0))   # np.random untouched
+        nets[epoch] = make_network(cfg, rng=np.random.default_rng(0))   # np.random untouched
         nets[epoch].load_parameters(unflat(trainer.snapshots[epoch], cfg.layers_dim))
     nets[trainer.epoch] = trainer.net
     missing = [e for e in cfg.progress_epochs if e <= trainer.epoch and e not in nets]
@@ -70,7 +70,7 @@ def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
         made["result_img_path"] = lambda: figures.plot_predicted_vs_true(y, final, mse, epoch)
     if trainer.history.epochs:
         note = figures.ADAM_NOTE if cfg.optimizer == "adam" else ""
-        made["loss_img_path"] = lambda: figures.plot_loss(trainer.history, note)
+        made["loss_img_path"] = lambda: figures.plot_loss(trainer.history, note, figures.loss_name([trainer.net.loss]))
     if one_input and classify:
         made["progress_img_path"] = lambda: figures.plot_class_progress(x, labels, progress_fits(trainer, prediction))
     elif one_input:

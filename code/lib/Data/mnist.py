@@ -99,7 +99,8 @@ def read_labels(path: str, size: int) -> np.ndarray:
 def read_images(path: str, size: int, out: np.ndarray) -> None:
     """Fill ``out`` (784, n) with a checked image file's pixels / 255 (one image per column)."""
     pixels = np.frombuffer(read_bytes(path, size), dtype=np.uint8, offset=16)
-    np.divide(pixels.reshape(out.shape[1], out.shape[0]).T, 255.0, out=out)
+    first = pixels[:out.shape[0] * out.shape[1]]                      # the first out.shape[1] images
+    np.divide(first.reshape(out.shape[1], out.shape[0]).T, 255.0, out=out)
 
 
 class MNIST:
@@ -109,18 +110,19 @@ class MNIST:
 
     classes, inputs, side = 10, SIDE * SIDE, SIDE
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, train_images: int = 0):
         if not os.path.isdir(path):
             raise DataError(f"data_path {quoted(path)} is not a folder: dataset mnist reads the four IDX files in one")
         parts = [check_pair(path, part) for part in FILES]           # train, test: nothing allocated yet
-        labels = np.concatenate([read_labels(p[1], p[4]) for p in parts])
-        self.x = np.empty((SIDE * SIDE, len(labels)))
-        start = 0
-        for images, _, n, image_bytes, _ in parts:
-            read_images(images, image_bytes, self.x[:, start:start + n])
-            start += n
-        self.y = labels[None, :].astype(np.float64)
-        self.held_out = np.arange(len(labels)) >= parts[0][2]
+        train = parts[0][2] if train_images == 0 else train_images   # the first train_images, or all
+        if train > parts[0][2]:
+            raise DataError(f"train_images {train_images}: MNIST file {quoted(parts[0][0])} holds {parts[0][2]} images")
+        labels = [read_labels(parts[0][1], parts[0][4])[:train], read_labels(parts[1][1], parts[1][4])]
+        self.x = np.empty((SIDE * SIDE, train + len(labels[1])))
+        read_images(parts[0][0], parts[0][3], self.x[:, :train])
+        read_images(parts[1][0], parts[1][3], self.x[:, train:])
+        self.y = np.concatenate(labels)[None, :].astype(np.float64)
+        self.held_out = np.arange(self.x.shape[1]) >= train
 
     def __len__(self) -> int:
         return self.x.shape[1]

@@ -18,7 +18,7 @@ def prepare_data(dataset, cfg) -> tuple:
     """(x, y, held_out, loader): the points (in, N), (out, N), the held-out mask (N,) and the training
     batches; DataError when layers_dim does not fit the data."""
     x, y, held_out = prepare(dataset, cfg)
-    if cfg.loss == "cross_entropy":
+    if classifies(cfg):
         check_labels(y, cfg)
     elif cfg.layers_dim[0] != x.shape[0] or cfg.layers_dim[-1] != y.shape[0]:
         raise DataError(f"layers_dim must be [{x.shape[0]}, ..., {y.shape[0]}] to match the data (first = inputs, "
@@ -27,6 +27,12 @@ def prepare_data(dataset, cfg) -> tuple:
 
 
 IMAGES = {"digits": (64, 10), "mnist": (784, 10)}                     # the image sets: (inputs, classes)
+
+
+def classifies(cfg) -> bool:
+    """The run's targets are labels: under the cross-entropy, or on the image sets under either loss
+    (the squared error then compares the one-hot vector of each label, as Nielsen's chapter 1)."""
+    return cfg.loss == "cross_entropy" or cfg.dataset in IMAGES
 
 
 def check_labels(y: np.ndarray, cfg) -> None:
@@ -52,7 +58,7 @@ def prepare(dataset, cfg) -> tuple:
     and a boolean mask (N,) of the points held out of training, chosen at random (seeded), or the
     dataset's own ``held_out`` (N,) when it has one (the digits' fixed test images)."""
     x, y = as_columns(dataset, "x"), as_columns(dataset, "y")
-    if cfg.noise > 0 and cfg.loss == "mse":                    # 0: the article's exact targets; labels: never
+    if cfg.noise > 0 and not classifies(cfg):                  # 0: the article's exact targets; labels: never
         y = y + np.random.default_rng([cfg.seed, 1]).normal(0.0, cfg.noise, y.shape)
     n = x.shape[1]
     held_out = np.zeros(n, dtype=bool)

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-INITS = ("uniform", "xavier")
+INITS = ("uniform", "xavier", "normal")
 
 
 def init_weight(out_features: int, in_features: int, init: str = "uniform",
@@ -12,12 +12,15 @@ def init_weight(out_features: int, in_features: int, init: str = "uniform",
 
     init="uniform": uniform in [0, 1), the article's ``np.random.random``.
     init="xavier":  uniform in [-r, r) with r = sqrt(6 / (in + out)) (Glorot), for deeper nets.
-    rng: anything with ``.random(shape)`` (np.random.Generator or RandomState); the
+    init="normal":  N(0, 1), Nielsen's ``np.random.randn`` (his book, chapters 1 and 3).
+    rng: anything with ``.random(shape)`` and ``.standard_normal(shape)`` (np.random.Generator or RandomState); the
          global ``np.random`` when None, as in the article.
     """
     if init not in INITS:
         raise ValueError(f"unknown init {init!r}: choose one of {', '.join(INITS)}")
     rng = np.random if rng is None else rng
+    if init == "normal":
+        return rng.standard_normal((out_features, in_features))   # (out, in), N(0, 1)
     weight = rng.random((out_features, in_features))          # (out, in), in [0, 1)
     if init == "xavier":
         r = np.sqrt(6.0 / (in_features + out_features))
@@ -30,7 +33,7 @@ class Linear:
 
     input:  (in_features, m), one sample per column
     weight: (out_features, in_features)
-    bias:   (out_features, 1), zeros at first; None when bias=False
+    bias:   (out_features, 1), zeros at first (N(0, 1) under init="normal", as Nielsen's); None when bias=False
     output: (out_features, m)
     """
 
@@ -40,6 +43,8 @@ class Linear:
         self.out_features = out_features
         self.weight = init_weight(out_features, in_features, init, rng)
         self.bias = np.zeros((out_features, 1)) if bias else None
+        if bias and init == "normal":
+            self.bias = (np.random if rng is None else rng).standard_normal((out_features, 1))   # (out, 1), N(0, 1)
 
     def forward(self, input: np.ndarray) -> np.ndarray:
         """(out, in) . (in, m) [+ (out, 1)] -> z (out, m)"""

@@ -11,6 +11,7 @@ import os
 import shutil
 
 from code.lib.Activation import ACTIVATIONS
+from code.lib.Data.prepare import IMAGES
 from code.lib.Data.toy2d import DATASETS
 from code.lib.Loss import LOSSES
 from code.lib.Module.Linear import INITS
@@ -215,7 +216,7 @@ def check_task(cfg) -> None:
         raise ConfigError(f"dataset {cfg.dataset} is a set to classify: it needs loss cross_entropy "
                           f"({option('loss', 'cross_entropy')}); the squared error of one-hot targets is for "
                           "the digits and mnist")
-    if cfg.loss == "cross_entropy" and cfg.output_activation == "sigmoid" and cfg.dataset not in ("digits", "mnist"):
+    if cfg.loss == "cross_entropy" and cfg.output_activation == "sigmoid" and cfg.dataset not in IMAGES:
         raise ConfigError(f"output_activation sigmoid with loss cross_entropy (a sigmoid for each output) is for "
                           f"the digits and mnist; dataset {cfg.dataset} classifies with the softmax: leave "
                           "output_activation at none")

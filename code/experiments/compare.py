@@ -23,6 +23,7 @@ from easydict import EasyDict
 from code.config.flags import read_defaults
 from code.config.validate import KINDS, ConfigError, check_kind, validate
 from code.lib.Data.prepare import classifies
+from code.lib.Loss import get_loss, loss_name
 from code.run import folders, names, paths, snapshots
 from code.run.signals import StopOnSignal, TrainingStopped
 from code.scripts.trainer import Trainer, TrainingDiverged
@@ -160,11 +161,9 @@ def table_cells(trainer, loss, classify: bool) -> str:
 def measure_name(cfg, key: str) -> str:
     """The head of the table's loss column (27 characters at most): the MSE of a fit, a classifier's
     cross-entropy or quadratic cost, or the loss of each when the runs compare losses."""
-    if not classifies(cfg):
-        return "MSE on all points"
-    if key == "loss":
-        return "loss on all points"
-    return "cross-entropy on all points" if cfg.loss == "cross_entropy" else "quadratic cost, all points"
+    name = "loss" if key == "loss" and classifies(cfg) else loss_name(get_loss(cfg.loss, classifies(cfg)))
+    measure = f"{name} on all points"
+    return measure if len(measure) <= 27 else f"{name}, all points"          # "quadratic cost, all points"
 
 
 def format_value(value) -> str:

@@ -19,7 +19,7 @@ import os
 
 import numpy as np
 
-from code.lib.Loss import classifies as loss_classifies
+from code.lib.Loss import classifies
 from code.lib.Loss.CrossEntropyLoss import predicted
 from code.run.atomic import write_atomically
 from code.run.names import shown
@@ -31,14 +31,9 @@ def names(net, validation: bool = False) -> list:
     """The columns for ``net``: the loss (and the held-out points' val_loss), under cross-entropy the
     accuracy (and val_accuracy), each layer's ||dW_i||, each hidden layer's saturation."""
     layers = range(len(net.linear_list))
-    accuracy = ["accuracy"] + (["val_accuracy"] if validation else []) if classifies(net) else []
+    accuracy = ["accuracy"] + (["val_accuracy"] if validation else []) if classifies(net.loss) else []
     return (["loss"] + (["val_loss"] if validation else []) + accuracy + [f"grad_norm_{i}" for i in layers]
             + [f"saturated_{i}" for i in layers if i > 0])
-
-
-def classifies(net) -> bool:
-    """The net learns from labels: its loss and accuracy are measured as a classifier's."""
-    return loss_classifies(net.loss)
 
 
 def measured(epoch: int) -> bool:
@@ -57,7 +52,7 @@ class Measurements:
     """
 
     def __init__(self, net, detailed: bool):
-        self.net, self.detailed, self.classify = net, detailed, classifies(net)
+        self.net, self.detailed, self.classify = net, detailed, classifies(net.loss)   # labels: accuracy too
         self.squares, self.values, self.correct = 0.0, 0, 0      # sum of (output - y)^2 (or of m J), its terms, right labels
         self.points = 0                                          # the epoch's training points
         if detailed:

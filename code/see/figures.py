@@ -11,8 +11,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from code.lib.Loss import classifies
-from code.lib.Loss.CrossEntropyLoss import CrossEntropyLoss
+from code.lib.Loss import classifies, loss_name
 from code.see.explain import hidden_shares
 from code.see.maps import CLASS_COLOURS, class_probabilities, class_title
 from code.see.output import figure, plain_log_ticks, progress_grid, sample, sorted_sample
@@ -251,7 +250,7 @@ def plot_compare(key: str, rows: list) -> Figure:
         if trainer.history.epochs:
             epochs, losses = trainer.history.column("loss")
             curves.plot(epochs, np.minimum(losses, 1e12), color=f"C{k}", linewidth=0.8, label=label)
-    measure = loss_name([trainer.net.loss for _, trainer, _ in rows])
+    measure = shared_loss_name([trainer.net.loss for _, trainer, _ in rows])
     over = "each run's own, over its batches" if measure == "loss" else f"{measure} over its batches"
     curves.set(xlabel="epoch", ylabel=f"loss of each epoch ({over})", yscale="log",
                title=f"training {measure} per epoch, by {key}")
@@ -264,10 +263,9 @@ def plot_compare(key: str, rows: list) -> Figure:
     return fig
 
 
-def loss_name(losses: list) -> str:
-    """What the runs' loss curves measure: "MSE", "cross-entropy", "quadratic cost", or "loss" for a mix."""
-    names = {"cross-entropy" if isinstance(loss, CrossEntropyLoss) else "quadratic cost" if classifies(loss) else "MSE"
-             for loss in losses}
+def shared_loss_name(losses: list) -> str:
+    """What the runs' loss curves measure: their loss_name, or "loss" for a mix."""
+    names = {loss_name(loss) for loss in losses}
     return names.pop() if len(names) == 1 else "loss"
 
 

@@ -5,6 +5,7 @@ import matplotlib
 import numpy as np
 
 from code.lib.chunks import predict
+from code.lib.Loss import loss_name
 from code.run.names import shown
 from code.run.snapshots import unflat
 from code.scripts.network import make_network
@@ -70,7 +71,7 @@ def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
         made["result_img_path"] = lambda: figures.plot_predicted_vs_true(y, final, mse, epoch)
     if trainer.history.epochs:
         note = figures.ADAM_NOTE if cfg.optimizer == "adam" else ""
-        made["loss_img_path"] = lambda: figures.plot_loss(trainer.history, note, figures.loss_name([trainer.net.loss]))
+        made["loss_img_path"] = lambda: figures.plot_loss(trainer.history, note, loss_name(trainer.net.loss))
     if one_input and classify:
         made["progress_img_path"] = lambda: figures.plot_class_progress(x, labels, progress_fits(trainer, prediction))
     elif one_input:

@@ -24,14 +24,22 @@ def classifies(loss) -> bool:
     return isinstance(loss, CrossEntropyLoss) or loss.onehot
 
 
+def loss_name(loss) -> str:
+    """How the output and the log name the loss: "MSE", "cross-entropy" or "quadratic cost" (the squared
+    error of one-hot labels)."""
+    if isinstance(loss, CrossEntropyLoss):
+        return "cross-entropy"
+    return "quadratic cost" if loss.onehot else "MSE"
+
+
 def evaluate(loss, output: np.ndarray, y: np.ndarray) -> dict:
     """How a net with ``loss`` did, its output (out, N) against y (out, N): {"loss": the mean of
     (output - y)^2, as the article's test prints it} or, against labels, {"loss": the loss J (the
     cross-entropy, or the quadratic cost of the one-hot targets), "accuracy": right labels / N,
     "name": the loss's name}."""
     if classifies(loss):
-        name = "cross-entropy" if isinstance(loss, CrossEntropyLoss) else "quadratic cost"
-        return {"loss": loss.forward(output, y), "accuracy": float(np.mean(predicted(output) == y[0])), "name": name}
+        return {"loss": loss.forward(output, y), "accuracy": float(np.mean(predicted(output) == y[0])),
+                "name": loss_name(loss)}
     return {"loss": float(np.mean((output - y) ** 2))}
 
 

@@ -41,10 +41,11 @@ class Linear:
                  init: str = "uniform", rng=None):
         self.in_features = in_features
         self.out_features = out_features
+        rng = np.random if rng is None else rng                # the article's global np.random
         self.weight = init_weight(out_features, in_features, init, rng)
         self.bias = np.zeros((out_features, 1)) if bias else None
         if bias and init == "normal":
-            self.bias = (np.random if rng is None else rng).standard_normal((out_features, 1))   # (out, 1), N(0, 1)
+            self.bias = rng.standard_normal((out_features, 1))  # (out, 1), N(0, 1)
 
     def forward(self, input: np.ndarray) -> np.ndarray:
         """(out, in) . (in, m) [+ (out, 1)] -> z (out, m)"""

@@ -11,7 +11,7 @@ from conftest import ROOT
 from code.config.validate import KINDS
 
 TWINS = [("README.md", "README.zh-CN.md")] + [
-    (f"code/docs/{name}.md", f"code/docs/{name}.zh-CN.md") for name in ("math", "see", "config", "errors", "checkpoint", "classification", "experiments", "performance", "notebook")]
+    (f"code/docs/{name}.md", f"code/docs/{name}.zh-CN.md") for name in ("math", "see", "config", "errors", "checkpoint", "classification", "experiments", "performance", "notebook", "data")]
 
 
 def text(page: str) -> str:

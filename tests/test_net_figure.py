@@ -8,7 +8,7 @@ from PIL import Image
 from test_demo import config
 
 from code.scripts.trainer import Trainer
-from code.see import net_figure
+from code.see import animation, net_figure
 from code.see.animation import write_animation
 from code.see.figures import share_colours
 from code.see.loss_panel import LossOnly
@@ -118,3 +118,12 @@ def test_a_two_input_classifier_gets_its_moments_and_its_animation(tmp_path):
         last = np.asarray(gif.convert("RGB"))
         assert gif.n_frames == 6
     assert np.abs(first.astype(int) - last).max() > 50                  # the map moved
+
+
+def test_each_frame_of_the_animation_is_drawn_once(tmp_path, monkeypatch):
+    trainer = spiral(tmp_path, animation_path=str(tmp_path / "t.gif"), animation_frames=12)
+    drawn, frame = [], animation._Artists.frame
+    monkeypatch.setattr(animation._Artists, "frame", lambda self, net, epoch: drawn.append(epoch) or frame(self, net, epoch))
+    write_animation(trainer, trainer.cfg.animation_path, 12)
+    assert len(drawn) == 12 and len(set(drawn)) == 12                   # 8 of them make the palette, and are kept
+    assert drawn[8:] == sorted(drawn[8:])                               # then the other 4, in order

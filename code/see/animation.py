@@ -94,8 +94,10 @@ def write_animation(trainer, path: str, frames: int) -> str:
     def image(epoch: int, params: np.ndarray) -> Image.Image:
         net.load_parameters(unflat(params, trainer.cfg.layers_dim))
         return artists.frame(net, epoch)
-    palette = shared_palette([image(*frame) for frame in frame_epochs(frames, 8)])
-    images = [image(epoch, params).quantize(palette=palette, dither=Image.Dither.NONE) for epoch, params in frames]
+    drawn = {i: image(*frames[i]) for i in frame_epochs(range(len(frames)), 8)}   # 8 frames make the palette
+    palette = shared_palette(list(drawn.values()))
+    images = [(drawn.pop(i) if i in drawn else image(*frame)).quantize(palette=palette, dither=Image.Dither.NONE)
+              for i, frame in enumerate(frames)]                # each frame drawn once
     write_atomically(written, lambda f: images[0].save(f, format="GIF", save_all=True, append_images=images[1:],
                                                         duration=160, loop=0), "animation")
     return written

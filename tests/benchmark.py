@@ -11,7 +11,7 @@ Not collected by pytest (its name does not start with test_).  It reports; it ne
    project and of the published program, each in a process of its own (both packages are named
    ``code``), taking turns: round after round of the same number of epochs, each process going on
    from where its last round stopped, stdout silenced.  Reported: the ratio project / original,
-   the median of the rounds' ratios and the ratio of the fastest rounds; the floor is 0.5.
+   the median of the rounds' ratios and the ratio of the fastest rounds; the target is at most 0.5.
 2. The cost of the measurements (gradient norms and saturation over every batch of the measured
    epochs): the same loop with them and without them, in turns.
 3. The default run's phases: imports, training, each figure, the GIF; and figures / training.
@@ -153,7 +153,7 @@ def against_original(original: str, epochs: int, rounds: int) -> None:
         median, fastest = ratio_report("project / original", times, "project", "original")
         same = contenders["project"].weights() == contenders["original"].weights()
         print(f"  weights after {epochs * rounds} epochs: {'equal (==)' if same else 'DIFFERENT'}")
-        print(f"  [{'ok' if max(median, fastest) <= 0.5 else 'MISSED'}] floor: project / original <= 0.5")
+        print(f"  [{'ok' if max(median, fastest) <= 0.5 else 'MISSED'}] target: project / original <= 0.5")
     finally:
         for contender in contenders.values():
             contender.close()

@@ -373,8 +373,8 @@ def test_import_pdb_from_repo_root(python):
 
 
 @pytest.mark.skipif(not os.path.isdir(benchmark.ORIGINAL),
-                    reason="the published program is not at ../shared/original_program (it lies beside the "
-                           "repository on the team's machines, not in a reader's clone)")
+                    reason="the published program is not at ../shared/original_program: set HJLNET_ORIGINAL "
+                           "to the folder holding its main.py (a clone of github.com/nickhuang1996/HJLNet)")
 def test_1000_epochs_of_the_published_program_end_with_this_projects_weights(tmp_path):
     original = benchmark.Contender("original", benchmark.ORIGINAL)     # its own process: its package is `code` too
     try:

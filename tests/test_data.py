@@ -13,6 +13,7 @@ from code.config.validate import ConfigError
 from code.run.metrics import History
 from code.scripts.trainer import Trainer
 from code.see.figures import plot_loss
+from code.see.report import make_figures
 
 
 def write_grid_csv(path, n=15):
@@ -167,3 +168,16 @@ def test_val_fraction_that_leaves_no_training_point_is_one_line(run_main, tmp_pa
     assert_one_line_error(run_main("--compare", "learning_rate=0.1,0.2", "--val-fraction", 0.999),
                           "val_fraction 0.999 holds out all 200 points")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_with_held_out_points_the_fit_titles_give_both_mses_as_the_test_and_validation_lines(tmp_path):
+    trainer = Trainer(config(tmp_path, val_fraction=0.2, noise=2.0, total_epochs=50, progress_epochs=[10], quiet=True))
+    trainer.train()
+    held = trainer.held_out
+    trained, kept = trainer.scores(~held)["loss"], trainer.scores(held)["loss"]     # the two printed lines' MSEs
+    assert trained != kept
+    made = dict(make_figures(trainer, trainer.predict(), trainer.scores()))
+    result = made[trainer.cfg.result_img_path].axes[0].get_title()
+    assert result == f"fit after 50 epochs: MSE {trained:.4g}, held out {kept:.4g}"
+    last = made[trainer.cfg.progress_img_path].axes[-1].get_title()
+    assert last == f"epoch 50: MSE {trained:.3g}, held out {kept:.3g}"

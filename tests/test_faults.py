@@ -278,6 +278,17 @@ def test_divergence_before_any_checkpoint_writes_none(run_demo, tmp_path):
     assert not (tmp_path / "ckpt.npy").exists()
 
 
+def test_a_run_that_writes_nothing_leaves_no_empty_folder(run_demo, tmp_path):
+    run_demo("--total-epochs", 2)                                     # a finished run at ./ckpt.npy
+    diverged = run_demo("--learning-rate", 1e6, "--total-epochs", 50)  # another run: runs/learning_rate=.../
+    assert diverged.returncode == 1 and "runs/learning_rate=1000000.0/" in diverged.stdout
+    assert run_demo("--out", "mine/deep", "--learning-rate", 1e6, "--total-epochs", 50).returncode == 1
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "mine").exists()
+    (tmp_path / "kept").mkdir()                                       # a folder that was there stays
+    assert run_demo("--out", "kept", "--learning-rate", 1e6, "--total-epochs", 50).returncode == 1
+    assert (tmp_path / "kept").is_dir()
+
+
 # ---- crashes and full disks --------------------------------------------------------------------------
 def test_kill_9_at_random_moments_never_leaves_a_partial_checkpoint(tmp_path):
     rng = random.Random(1)

@@ -36,11 +36,13 @@ class RunLock:
 
     def __init__(self, ckpt_path: str, *more: str, outputs: tuple = ()):
         self.ckpt_path, self.paths = ckpt_path, list(dict.fromkeys(lock_path(p) for p in (ckpt_path, *more)))
-        self.outputs, self.fds = (ckpt_path, *more, *outputs), []
+        self.outputs, self.fds, self.created = (ckpt_path, *more, *outputs), [], []
 
     def __enter__(self):
         if fcntl is None:
             return self
+        for path in self.paths:                       # the folders the locks create, deepest first
+            self.created += [folder for folder in missing_folders(os.path.dirname(path)) if folder not in self.created]
         try:
             for path in self.paths:
                 self.fds.append(self._lock(path))
@@ -73,6 +75,21 @@ class RunLock:
                 pass
             os.close(fd)
         self.fds = []
+        for folder in self.created:                   # a run that wrote nothing leaves no empty folder
+            try:
+                os.rmdir(folder)                      # only when empty: any file of any run keeps it
+            except OSError:
+                pass
+        self.created = []
+
+
+def missing_folders(folder: str) -> list:
+    """The folders of ``folder``'s path that do not exist yet, deepest first (runs/a/b, runs/a, runs)."""
+    missing = []
+    while folder and not os.path.lexists(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    return missing
 
 
 def _open(path: str, ckpt_path: str) -> int:

@@ -20,6 +20,16 @@ ONE_PANEL = {"left": 0.1, "right": 0.97, "bottom": 0.11, "top": 0.92}
 TWO_PANELS = {"left": 0.07, "right": 0.98, "bottom": 0.12, "top": 0.91, "wspace": 0.22}
 
 
+def mse_text(y: np.ndarray, prediction: np.ndarray, held_out: np.ndarray | None, digits: int = 4) -> str:
+    """'MSE 0.1553' over all N points (y, prediction: (N,)); with held-out points, the two MSEs the
+    test and validation lines print, on the training points first: 'MSE 4.252, held out 4.341'."""
+    squares = (prediction - y) ** 2                                      # (N,)
+    if held_out is None or not held_out.any():
+        return f"MSE {float(np.mean(squares)):.{digits}g}"
+    trained, held = float(np.mean(squares[~held_out])), float(np.mean(squares[held_out]))
+    return f"MSE {trained:.{digits}g}, held out {held:.{digits}g}"
+
+
 def plot_result(x: np.ndarray, y: np.ndarray, prediction: np.ndarray, mse: float, epoch: int,
                 held_out: np.ndarray | None = None) -> Figure:
     """Ground truth and prediction as scatter plots, the final MSE in the title;
@@ -33,7 +43,8 @@ def plot_result(x: np.ndarray, y: np.ndarray, prediction: np.ndarray, mse: float
     if held_out.any():
         ax.scatter(x[shown & held_out], y[shown & held_out], s=30, marker="x", color="C3", label="held-out points")
     ax.scatter(x[shown], prediction[shown], s=10, label="prediction")
-    ax.set(xlabel="x", ylabel="y", title=f"fit after {epoch} epochs: MSE {mse:.4g}")
+    shown_mse = mse_text(y, prediction, held_out) if held_out.any() else f"MSE {mse:.4g}"   # as the test line
+    ax.set(xlabel="x", ylabel="y", title=f"fit after {epoch} epochs: {shown_mse}")
     ax.legend(loc="upper right")
     return fig
 
@@ -155,16 +166,17 @@ ADAM_NOTE = ("Spikes: Adam steps about learning_rate whatever the gradient's siz
              "falls back. v forgets in about 1 / (1 - beta2) updates, so the spikes repeat.")
 
 
-def plot_progress(x: np.ndarray, y: np.ndarray, fits: dict) -> Figure:
-    """One panel per {epoch: prediction (N,)}, each over the ground truth; one legend above them all."""
+def plot_progress(x: np.ndarray, y: np.ndarray, fits: dict, held_out: np.ndarray | None = None) -> Figure:
+    """One panel per {epoch: prediction (N,)}, each over the ground truth; one legend above them all;
+    held_out: (N,) True for the points kept out of training (their MSE is given apart)."""
     fig, rows, columns = progress_grid(len(fits))
     shown = sorted_sample(x)
+    digits = 3 if held_out is not None and held_out.any() else 4        # two MSEs fit a panel's title in 3
     for k, (epoch, prediction) in enumerate(sorted(fits.items())):
         ax = fig.add_subplot(rows, columns, k + 1)
         ax.scatter(x[shown], y[shown], s=4, label="ground truth")
         ax.plot(x[shown], prediction[shown], color="C1", label="prediction")
-        mse = float(np.mean((prediction - y) ** 2))
-        ax.set(xlabel="x", ylabel="y", title=f"epoch {epoch}: MSE {mse:.4g}")
+        ax.set(xlabel="x", ylabel="y", title=f"epoch {epoch}: {mse_text(y, prediction, held_out, digits)}")
     fig.legend(*fig.axes[0].get_legend_handles_labels(), loc="upper center", ncol=2, frameon=False)
     return fig
 

@@ -92,7 +92,7 @@ def plot_decision(net, x: np.ndarray, labels: np.ndarray, held_out: np.ndarray, 
 def plot_decision_progress(nets: dict, x: np.ndarray, labels: np.ndarray) -> Figure:
     """A classifier's moments over the plane: one panel per {epoch: net}, its decision map over the
     points, its cross-entropy and accuracy in the title.  x: (2, N), labels: (N,) integers."""
-    fig, rows, columns = progress_grid(len(nets))
+    fig, rows, columns = progress_grid(len(nets), left=0.85)          # ticks like -1.00 are wide
     grid, extent = map_grid(x)
     shown = sample(x.shape[1], 1000)
     for k, (epoch, net) in enumerate(sorted(nets.items())):

@@ -68,13 +68,13 @@ class ReadableLogLocator(Locator):
         return list(spread)
 
 
-def progress_grid(panels: int) -> tuple:
+def progress_grid(panels: int, left: float = 0.65) -> tuple:
     """(figure, rows, columns) for ``panels`` panels of 4.5 x 3.5 inches, three a row, with room
-    above them for one legend and to the left for the y label."""
+    above them for one legend and ``left`` inches to the left for the y label and its ticks."""
     columns = max(1, min(panels, 3))
     rows = max(1, -(-panels // columns))
     width, height = 4.5 * columns, 3.5 * rows + 0.4
-    fig = figure(width, height, left=0.65 / width, right=1 - 0.15 / width, bottom=0.5 / height,
+    fig = figure(width, height, left=left / width, right=1 - 0.15 / width, bottom=0.5 / height,
                  top=1 - 0.75 / height, wspace=0.28, hspace=0.45)
     return fig, rows, columns
 

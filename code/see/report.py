@@ -75,7 +75,8 @@ def make_figures(trainer, prediction: np.ndarray, found: dict) -> list:
     if one_input and classify:
         made["progress_img_path"] = lambda: figures.plot_class_progress(x, labels, progress_fits(trainer, prediction))
     elif one_input:
-        made["progress_img_path"] = lambda: figures.plot_progress(x, y, first_outputs(progress_fits(trainer, prediction)))
+        made["progress_img_path"] = lambda: figures.plot_progress(x, y, first_outputs(progress_fits(trainer, prediction)),
+                                                                  trainer.held_out)
     if one_input and hidden_layers:
         made["hidden_img_path"] = lambda: figures.plot_hidden(trainer.net, x, y, classify)
     refused = too_large(trainer.net.layers_dim)

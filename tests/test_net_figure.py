@@ -2,6 +2,7 @@
 and a two-input classifier's moments and animation, read through matplotlib's objects."""
 
 import numpy as np
+import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from PIL import Image
@@ -120,10 +121,12 @@ def test_a_two_input_classifier_gets_its_moments_and_its_animation(tmp_path):
     assert np.abs(first.astype(int) - last).max() > 50                  # the map moved
 
 
-def test_each_frame_of_the_animation_is_drawn_once(tmp_path, monkeypatch):
-    trainer = spiral(tmp_path, animation_path=str(tmp_path / "t.gif"), animation_frames=12)
+@pytest.mark.parametrize("epochs", [400, 1000])                        # 1000 is an epoch of the snapshot grid
+def test_each_frame_of_the_animation_is_drawn_once(tmp_path, monkeypatch, epochs):
+    trainer = spiral(tmp_path, animation_path=str(tmp_path / "t.gif"), animation_frames=12, total_epochs=epochs)
     drawn, frame = [], animation._Artists.frame
     monkeypatch.setattr(animation._Artists, "frame", lambda self, net, epoch: drawn.append(epoch) or frame(self, net, epoch))
     write_animation(trainer, trainer.cfg.animation_path, 12)
     assert len(drawn) == 12 and len(set(drawn)) == 12                   # 8 of them make the palette, and are kept
     assert drawn[8:] == sorted(drawn[8:])                               # then the other 4, in order
+    assert max(drawn) == epochs                                          # the last frame is the end

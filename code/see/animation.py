@@ -39,10 +39,10 @@ def _frames(trainer, frames: int, net, inputs: np.ndarray) -> list:
     """(epoch, parameters) of the frames: kept snapshots of the grid, spread where the picture of
     ``inputs`` (1, n) changes (code/see/frames.py), and the current parameters."""
     wanted = log_grid(trainer.epoch)
-    grid = [e for e in wanted if e in trainer.snapshots]
+    grid = [e for e in wanted if e in trainer.snapshots and e != trainer.epoch]   # the last frame comes apart
     chosen = spread_frames(grid, snapshot_pictures(trainer, net, inputs, grid), max(frames - 1, 1))
-    kept = [(e, trainer.snapshots[e]) for e in chosen if e != trainer.epoch]
-    missing = len(wanted) - len(grid)
+    kept = [(e, trainer.snapshots[e]) for e in chosen]
+    missing = len([e for e in wanted if e not in trainer.snapshots])
     if missing:
         print(f"animation: {missing} snapshot(s) missing (the run that wrote the checkpoint did not record them)")
     return kept + [(trainer.epoch, flat(trainer.net.parameters()))]

@@ -205,8 +205,8 @@ def check_decay(cfg) -> None:
 def check_task(cfg) -> None:
     """ConfigError unless the loss, the dataset, the classes and the points go together."""
     _require(cfg.loss in LOSSES, "loss", cfg.loss, f"one of {', '.join(LOSSES)}")
-    _require(cfg.dataset in ("sine", *DATASETS, "digits", "mnist"), "dataset", cfg.dataset,
-             f"one of sine, {', '.join(DATASETS)}, digits, mnist")
+    _require(cfg.dataset in ("sine", *DATASETS, *IMAGES), "dataset", cfg.dataset,
+             f"one of sine, {', '.join((*DATASETS, *IMAGES))}")
     _require(2 <= cfg.classes <= 20, "classes", cfg.classes, "an integer from 2 to 20")
     _require(1 <= cfg.n_points <= MAX_POINTS, "n_points", cfg.n_points, f"an integer from 1 to {MAX_POINTS:,}")
     if cfg.loss == "cross_entropy" and cfg.dataset == "sine" and not cfg.data_path:
@@ -224,7 +224,7 @@ def check_task(cfg) -> None:
     if cfg.train_images and cfg.dataset != "mnist":
         raise ConfigError(f"train_images {cfg.train_images} counts MNIST's training images: it needs dataset "
                           f"mnist, not {cfg.dataset}")
-    if cfg.dataset in ("digits", "mnist") and cfg.val_fraction:
+    if cfg.dataset in IMAGES and cfg.val_fraction:
         held = "355 test images" if cfg.dataset == "digits" else "10,000 test images (t10k)"
         raise ConfigError(f"dataset {cfg.dataset} holds out its own {held}: leave val_fraction at 0, "
                           f"not {cfg.val_fraction}")
